@@ -1,0 +1,153 @@
+"""The access policy: which part in a procurement may run which command or query.
+
+This table is the only place that decides access. A part comes from the organisation's
+role in the case (DESIGN.md §2), never from the role name alone: an authority owns only
+the procurements it created, a supplier is awarded only the contract it won.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from enum import Enum
+
+from domain.procurement import Procurement
+from domain.procurement.lifecycle import State
+from domain.procurement.tenders import Tender
+from domain.values import Actor, Role
+
+
+class Part(Enum):
+    CONTRACTING_AUTHORITY = "contracting_authority"  # any authority: may start a case
+    OWNER = "owner"  # the authority that created the procurement
+    PROSPECTIVE_TENDERER = "prospective_tenderer"  # any supplier while tendering is open
+    TENDERER = "tenderer"  # a supplier that has submitted a tender
+    AWARDED_SUPPLIER = "awarded_supplier"
+    MATCHER = "matcher"  # the appointed matcher (Arbetsförmedlingen or the municipality)
+    PARTNER = "partner"  # an invited social enterprise
+    AUDITOR = "auditor"  # an audit organisation granted by the owning authority
+
+
+class Command(Enum):
+    CREATE_PROCUREMENT = "create_procurement"
+    REVISE_SETUP = "revise_setup"
+    SET_REQUIREMENT = "set_requirement"
+    SET_FOLLOW_UP_PLAN = "set_follow_up_plan"
+    AMEND_FOLLOW_UP_PLAN = "amend_follow_up_plan"
+    ADD_DIALOGUE_NOTE = "add_dialogue_note"
+    PUBLISH = "publish"
+    SUBMIT_TENDER = "submit_tender"
+    CLOSE_TENDERING = "close_tendering"
+    AWARD_CONTRACT = "award_contract"
+    SIGN_CONTRACT = "sign_contract"
+    HOLD_KICK_OFF = "hold_kick_off"
+    APPOINT_MATCHER = "appoint_matcher"
+    INVITE_PARTNER = "invite_partner"
+    OFFER_POSITION = "offer_position"
+    PROPOSE_CANDIDATE = "propose_candidate"
+    ACCEPT_CANDIDATE = "accept_candidate"
+    DECLINE_CANDIDATE = "decline_candidate"
+    RECORD_PREPARATION = "record_preparation"
+    START_PLACEMENT = "start_placement"
+    END_PLACEMENT = "end_placement"
+    RECORD_CHECKPOINT = "record_checkpoint"
+    SUBMIT_REPORT = "submit_report"
+    VERIFY_REPORT = "verify_report"
+    QUERY_REPORT = "query_report"
+    NOTE_DEVIATION = "note_deviation"
+    DECIDE_DEVIATION = "decide_deviation"
+    END_CONTRACT = "end_contract"
+    CLOSE = "close"
+    CANCEL = "cancel"
+    # queries
+    VIEW_CASE = "view_case"
+    VIEW_HISTORY = "view_history"
+    VIEW_DELIVERY = "view_delivery"  # positions, candidates, placements, checkpoints, reports
+    VIEW_COMPLIANCE = "view_compliance"
+
+
+P = Part
+_OWNER = frozenset({P.OWNER})
+_SUPPLIER = frozenset({P.AWARDED_SUPPLIER})
+
+POLICY: dict[Command, frozenset[Part]] = {
+    Command.CREATE_PROCUREMENT: frozenset({P.CONTRACTING_AUTHORITY}),
+    Command.REVISE_SETUP: _OWNER,
+    Command.SET_REQUIREMENT: _OWNER,
+    Command.SET_FOLLOW_UP_PLAN: _OWNER,
+    Command.AMEND_FOLLOW_UP_PLAN: _OWNER,
+    Command.ADD_DIALOGUE_NOTE: _OWNER,
+    Command.PUBLISH: _OWNER,
+    Command.SUBMIT_TENDER: frozenset({P.PROSPECTIVE_TENDERER, P.TENDERER}),
+    Command.CLOSE_TENDERING: _OWNER,
+    Command.AWARD_CONTRACT: _OWNER,
+    Command.SIGN_CONTRACT: _OWNER,
+    Command.HOLD_KICK_OFF: _OWNER,
+    Command.APPOINT_MATCHER: _OWNER,
+    Command.INVITE_PARTNER: frozenset({P.OWNER, P.AWARDED_SUPPLIER}),
+    Command.OFFER_POSITION: _SUPPLIER,
+    Command.PROPOSE_CANDIDATE: frozenset({P.MATCHER}),
+    Command.ACCEPT_CANDIDATE: _SUPPLIER,
+    Command.DECLINE_CANDIDATE: _SUPPLIER,
+    Command.RECORD_PREPARATION: frozenset({P.PARTNER}),
+    Command.START_PLACEMENT: _SUPPLIER,
+    Command.END_PLACEMENT: _SUPPLIER,
+    # Which items each of them may give is the follow-up plan's rule, not access.
+    Command.RECORD_CHECKPOINT: frozenset({P.AWARDED_SUPPLIER, P.MATCHER, P.PARTNER}),
+    Command.SUBMIT_REPORT: _SUPPLIER,
+    Command.VERIFY_REPORT: _OWNER,
+    Command.QUERY_REPORT: _OWNER,
+    Command.NOTE_DEVIATION: frozenset({P.OWNER, P.AWARDED_SUPPLIER, P.MATCHER}),
+    Command.DECIDE_DEVIATION: _OWNER,
+    Command.END_CONTRACT: _OWNER,
+    Command.CLOSE: _OWNER,
+    Command.CANCEL: _OWNER,
+    Command.VIEW_CASE: frozenset(Part) - {P.CONTRACTING_AUTHORITY},
+    Command.VIEW_HISTORY: frozenset({P.OWNER, P.AUDITOR}),
+    Command.VIEW_DELIVERY: frozenset({P.OWNER, P.AWARDED_SUPPLIER, P.MATCHER, P.PARTNER,
+                                      P.AUDITOR}),
+    Command.VIEW_COMPLIANCE: frozenset({P.OWNER, P.AWARDED_SUPPLIER, P.MATCHER, P.AUDITOR}),
+}
+
+
+def parts_of(actor: Actor, case: Procurement | None,
+             audited_authorities: Set[object] = frozenset()) -> frozenset[Part]:
+    """Every part the actor's organisation plays in the case (or, with no case, may play)."""
+    org, role = actor.organisation_id, actor.role
+    if case is None:
+        return frozenset({P.CONTRACTING_AUTHORITY} if role is Role.AUTHORITY else ())
+    parts: set[Part] = set()
+    if role is Role.AUTHORITY and case.owner_id == org:
+        parts.add(P.OWNER)
+    if role is Role.SUPPLIER:
+        if case.state is State.TENDERING:
+            parts.add(P.PROSPECTIVE_TENDERER)
+        if org in case.tenderer_ids:
+            parts.add(P.TENDERER)
+        if case.awarded_supplier_id == org:
+            parts.add(P.AWARDED_SUPPLIER)
+    if role is Role.MATCHER and case.matcher_id == org:
+        parts.add(P.MATCHER)
+    if role is Role.SOCIAL_ENTERPRISE and org in case.partner_ids:
+        parts.add(P.PARTNER)
+    if role is Role.AUDITOR and case.owner_id in audited_authorities:
+        parts.add(P.AUDITOR)
+    return frozenset(parts)
+
+
+def allows(command: Command, parts: frozenset[Part]) -> bool:
+    return bool(POLICY[command] & parts)
+
+
+def may_see_tender(actor: Actor, parts: frozenset[Part], case: Procurement,
+                   tender: Tender) -> bool:
+    """Tenders are sealed: before tendering closes only the tenderer sees its own; after,
+    the owner and auditors do too; a competing supplier never does."""
+    if tender.supplier_id == actor.organisation_id and actor.role is Role.SUPPLIER:
+        return True
+    sealed = case.state in (State.DRAFT, State.TENDERING)
+    return not sealed and bool(parts & {P.OWNER, P.AUDITOR})
+
+
+def may_see_target_groups(parts: frozenset[Part]) -> bool:
+    """Target-group membership is sensitive: suppliers and partners never see it."""
+    return bool(parts & {P.OWNER, P.MATCHER, P.AUDITOR})

@@ -1,0 +1,58 @@
+"""Where events are stored, from environment variables, with no silent fallback.
+
+The eventsourcing library stores events in memory when PERSISTENCE_MODULE is unset, and
+loses them at exit. We never let that happen by accident: unset means an SQLite file in
+PROCUREMENT_DATA_DIR (default ./var), and the in-memory store must be asked for twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from domain.errors import ConfigurationError
+
+SQLITE = "eventsourcing.sqlite"
+POSTGRES = "eventsourcing.postgres"
+IN_MEMORY = "eventsourcing.popo"
+ALLOW_IN_MEMORY = "PROCUREMENT_ALLOW_IN_MEMORY"
+DATA_DIR = "PROCUREMENT_DATA_DIR"
+DEFAULT_DATA_DIR = "./var"
+EVENTS_FILE = "events.sqlite3"
+
+
+def persistence_settings(overrides: Mapping[str, str] | None = None,
+                         environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The library settings to run with: the environment, then overrides, then defaults."""
+    settings = dict(os.environ if environ is None else environ)
+    settings.update(overrides or {})
+    module = settings.get("PERSISTENCE_MODULE", "").strip()
+    if not module:
+        data_dir = Path(settings.get(DATA_DIR) or DEFAULT_DATA_DIR)
+        settings["PERSISTENCE_MODULE"] = SQLITE
+        settings["SQLITE_DBNAME"] = str(data_dir / EVENTS_FILE)
+        module = SQLITE
+    if module == SQLITE:
+        dbname = settings.get("SQLITE_DBNAME", "").strip()
+        if not dbname:
+            raise ConfigurationError("SQLITE_DBNAME: set the SQLite file (or unset "
+                                     "PERSISTENCE_MODULE to use PROCUREMENT_DATA_DIR)")
+        if dbname != ":memory:" and "mode=memory" not in dbname:
+            Path(dbname).parent.mkdir(parents=True, exist_ok=True)
+    elif module == POSTGRES:
+        missing = [key for key in ("POSTGRES_DBNAME", "POSTGRES_HOST", "POSTGRES_USER")
+                   if not settings.get(key)]
+        if missing:
+            raise ConfigurationError(f"{', '.join(missing)}: required with {POSTGRES}")
+        settings.setdefault("POSTGRES_PORT", "5432")
+        settings.setdefault("POSTGRES_PASSWORD", "")
+    elif module == IN_MEMORY:
+        if settings.get(ALLOW_IN_MEMORY, "").lower() not in ("1", "y", "yes", "true"):
+            raise ConfigurationError(
+                f"PERSISTENCE_MODULE={IN_MEMORY} keeps events only in memory and loses "
+                f"them at exit; set {ALLOW_IN_MEMORY}=yes if that is what you want")
+    else:
+        raise ConfigurationError(
+            f"PERSISTENCE_MODULE: '{module}' is not supported; use {SQLITE} or {POSTGRES}")
+    return settings

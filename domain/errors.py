@@ -1,0 +1,92 @@
+"""Domain errors: every refusal the service can give, each with a message a user can act on.
+
+The web layer maps these to HTTP problem documents by their class, never by their text.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+
+class DomainError(Exception):
+    """Base class of every refusal the domain gives."""
+
+    code = "domain-error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(DomainError):
+    """A value given to a command breaks a rule of its own (range, format, known code)."""
+
+    code = "validation"
+
+    def __init__(self, field: str, rule: str, message: str | None = None) -> None:
+        super().__init__(message or f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+class InvalidState(DomainError):
+    """The command is not allowed in the procurement's current lifecycle state."""
+
+    code = "invalid-state"
+
+    def __init__(self, state: str, rule: str) -> None:
+        super().__init__(f"Not allowed while the procurement is '{state}': {rule}")
+        self.state = state
+        self.rule = rule
+
+
+class RuleViolation(DomainError):
+    """The command breaks a rule of the case that is not about its lifecycle state."""
+
+    code = "rule-violation"
+
+    def __init__(self, rule: str) -> None:
+        super().__init__(rule)
+        self.rule = rule
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist, or the actor may not know that it does."""
+
+    code = "not-found"
+
+
+class ProcurementNotFound(NotFound):
+    """No procurement with this id is visible to the actor."""
+
+    def __init__(self, procurement_id: UUID) -> None:
+        super().__init__(f"Procurement {procurement_id} not found")
+        self.procurement_id = procurement_id
+
+
+class AccessDenied(DomainError):
+    """The actor's organisation has no part in the case that allows this command."""
+
+    code = "forbidden"
+
+    def __init__(self, command: str) -> None:
+        super().__init__(f"Your organisation may not '{command}' in this procurement")
+        self.command = command
+
+
+class ConcurrencyConflict(DomainError):
+    """Others changed the case at the same moment, and retrying did not help."""
+
+    code = "conflict"
+
+    def __init__(self, procurement_id: UUID, attempts: int) -> None:
+        super().__init__(
+            f"Procurement {procurement_id} was changed by others {attempts} times while "
+            "your command ran; reload and try again"
+        )
+        self.procurement_id = procurement_id
+        self.attempts = attempts
+
+
+class ConfigurationError(Exception):
+    """The service's settings are wrong; raised at start, never while serving."""

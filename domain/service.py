@@ -1,0 +1,291 @@
+"""The application service: one public method per command or query of a procurement.
+
+Every method takes the acting user. It loads the case, asks the access policy (access.py)
+whether the actor's part allows the command, calls one aggregate method and saves. A save
+that loses a race with another writer is re-run on the fresh case a bounded number of
+times, then reported as a conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Set
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import get_topic
+
+from domain import access, config
+from domain.access import Command, Part
+from domain.clock import Clock, SystemClock
+from domain.errors import AccessDenied, ConcurrencyConflict, ProcurementNotFound
+from domain.procurement import Procurement, events
+from domain.procurement.compliance import ComplianceAssessment, ComplianceOutcome
+from domain.procurement.contract import Award, Contract, KickOff
+from domain.procurement.deviations import Deviation, DeviationDecision
+from domain.procurement.dialogue import DialogueNote
+from domain.procurement.followup_plan import FollowUpPlan
+from domain.procurement.matching import Candidate, Position, Preparation
+from domain.procurement.placements import PlacementTerms
+from domain.procurement.reports import SupplierReport
+from domain.procurement.requirement import EmploymentRequirement
+from domain.procurement.setup import CaseSetup
+from domain.procurement.tenders import Tender
+from domain.transcodings import register_transcodings
+from domain.values import Actor, Role
+from domain.views import CaseView, HistoryEntry, case_view
+
+AuditGrants = Callable[[UUID], Set[UUID]]
+"""Given an audit organisation, the authorities whose procurements it may read."""
+
+
+def _no_audit_grants(_: UUID) -> Set[UUID]:
+    return frozenset()
+
+
+class ProcurementService(Application[UUID]):
+    name = "Procurement"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Procurement: 50}
+    max_attempts = 5
+
+    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None,
+                 audit_grants: AuditGrants = _no_audit_grants) -> None:
+        super().__init__(config.persistence_settings(env))
+        self.clock: Clock = clock or SystemClock()
+        self._audit_grants = audit_grants
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_transcodings(transcoder)
+
+    # -- set-up ----------------------------------------------------------------------
+
+    def create_procurement(self, actor: Actor, setup: CaseSetup) -> UUID:
+        self._require(Command.CREATE_PROCUREMENT, access.parts_of(actor, None))
+        case = Procurement.create(actor, setup)
+        self.save(case)
+        return case.id
+
+    def revise_setup(self, actor: Actor, procurement_id: UUID, setup: CaseSetup) -> None:
+        self._execute(actor, procurement_id, Command.REVISE_SETUP,
+                      lambda case: case.revise_setup(actor, setup))
+
+    def set_requirement(self, actor: Actor, procurement_id: UUID,
+                        requirement: EmploymentRequirement) -> None:
+        self._execute(actor, procurement_id, Command.SET_REQUIREMENT,
+                      lambda case: case.set_requirement(actor, requirement))
+
+    def set_follow_up_plan(self, actor: Actor, procurement_id: UUID, plan: FollowUpPlan) -> None:
+        self._execute(actor, procurement_id, Command.SET_FOLLOW_UP_PLAN,
+                      lambda case: case.set_follow_up_plan(actor, plan))
+
+    def amend_follow_up_plan(self, actor: Actor, procurement_id: UUID, plan: FollowUpPlan,
+                             reason: str) -> None:
+        self._execute(actor, procurement_id, Command.AMEND_FOLLOW_UP_PLAN,
+                      lambda case: case.amend_follow_up_plan(actor, plan, reason))
+
+    def add_dialogue_note(self, actor: Actor, procurement_id: UUID, note: DialogueNote) -> None:
+        self._execute(actor, procurement_id, Command.ADD_DIALOGUE_NOTE,
+                      lambda case: case.add_dialogue_note(actor, note))
+
+    def publish(self, actor: Actor, procurement_id: UUID, tender_deadline: date) -> None:
+        self._execute(actor, procurement_id, Command.PUBLISH,
+                      lambda case: case.publish(actor, tender_deadline))
+
+    # -- tendering and award ------------------------------------------------------------
+
+    def submit_tender(self, actor: Actor, procurement_id: UUID, tender: Tender) -> None:
+        self._execute(actor, procurement_id, Command.SUBMIT_TENDER,
+                      lambda case: case.submit_tender(actor, tender))
+
+    def close_tendering(self, actor: Actor, procurement_id: UUID) -> None:
+        self._execute(actor, procurement_id, Command.CLOSE_TENDERING,
+                      lambda case: case.close_tendering(actor))
+
+    def award_contract(self, actor: Actor, procurement_id: UUID, award: Award) -> None:
+        self._execute(actor, procurement_id, Command.AWARD_CONTRACT,
+                      lambda case: case.award_contract(actor, award))
+
+    def sign_contract(self, actor: Actor, procurement_id: UUID, contract: Contract) -> None:
+        self._execute(actor, procurement_id, Command.SIGN_CONTRACT,
+                      lambda case: case.sign_contract(actor, contract))
+
+    def hold_kick_off(self, actor: Actor, procurement_id: UUID, kick_off: KickOff) -> None:
+        self._execute(actor, procurement_id, Command.HOLD_KICK_OFF,
+                      lambda case: case.hold_kick_off(actor, kick_off))
+
+    def appoint_matcher(self, actor: Actor, procurement_id: UUID, matcher_id: UUID) -> None:
+        self._execute(actor, procurement_id, Command.APPOINT_MATCHER,
+                      lambda case: case.appoint_matcher(actor, matcher_id))
+
+    def invite_partner(self, actor: Actor, procurement_id: UUID, partner_id: UUID) -> None:
+        self._execute(actor, procurement_id, Command.INVITE_PARTNER,
+                      lambda case: case.invite_partner(actor, partner_id))
+
+    # -- matching and placements --------------------------------------------------------
+
+    def offer_position(self, actor: Actor, procurement_id: UUID, position: Position) -> None:
+        self._execute(actor, procurement_id, Command.OFFER_POSITION,
+                      lambda case: case.offer_position(actor, position))
+
+    def propose_candidate(self, actor: Actor, procurement_id: UUID,
+                          candidate: Candidate) -> None:
+        self._execute(actor, procurement_id, Command.PROPOSE_CANDIDATE,
+                      lambda case: case.propose_candidate(actor, candidate))
+
+    def accept_candidate(self, actor: Actor, procurement_id: UUID, candidate_id: UUID) -> None:
+        self._execute(actor, procurement_id, Command.ACCEPT_CANDIDATE,
+                      lambda case: case.accept_candidate(actor, candidate_id))
+
+    def decline_candidate(self, actor: Actor, procurement_id: UUID, candidate_id: UUID,
+                          reason: str) -> None:
+        self._execute(actor, procurement_id, Command.DECLINE_CANDIDATE,
+                      lambda case: case.decline_candidate(actor, candidate_id, reason))
+
+    def record_preparation(self, actor: Actor, procurement_id: UUID, candidate_id: UUID,
+                           preparation: Preparation) -> None:
+        self._execute(actor, procurement_id, Command.RECORD_PREPARATION,
+                      lambda case: case.record_preparation(actor, candidate_id, preparation))
+
+    def start_placement(self, actor: Actor, procurement_id: UUID, placement_id: UUID,
+                        candidate_id: UUID, terms: PlacementTerms) -> None:
+        self._execute(actor, procurement_id, Command.START_PLACEMENT,
+                      lambda case: case.start_placement(actor, placement_id, candidate_id,
+                                                        terms))
+
+    def end_placement(self, actor: Actor, procurement_id: UUID, placement_id: UUID,
+                      ended_on: date, reason: str = "") -> None:
+        self._execute(actor, procurement_id, Command.END_PLACEMENT,
+                      lambda case: case.end_placement(actor, placement_id, ended_on, reason))
+
+    # -- follow-up -----------------------------------------------------------------------
+
+    def record_checkpoint(self, actor: Actor, procurement_id: UUID, placement_id: UUID,
+                          checkpoint: str, observed_on: date,
+                          values: dict[str, object]) -> None:
+        self._execute(actor, procurement_id, Command.RECORD_CHECKPOINT,
+                      lambda case: case.record_checkpoint(actor, placement_id, checkpoint,
+                                                          observed_on, values))
+
+    def submit_report(self, actor: Actor, procurement_id: UUID, report: SupplierReport) -> None:
+        self._execute(actor, procurement_id, Command.SUBMIT_REPORT,
+                      lambda case: case.submit_report(actor, report))
+
+    def verify_report(self, actor: Actor, procurement_id: UUID, report_id: UUID,
+                      comment: str = "") -> None:
+        self._execute(actor, procurement_id, Command.VERIFY_REPORT,
+                      lambda case: case.verify_report(actor, report_id, comment))
+
+    def query_report(self, actor: Actor, procurement_id: UUID, report_id: UUID,
+                     comment: str) -> None:
+        self._execute(actor, procurement_id, Command.QUERY_REPORT,
+                      lambda case: case.query_report(actor, report_id, comment))
+
+    def note_deviation(self, actor: Actor, procurement_id: UUID, deviation: Deviation) -> None:
+        self._execute(actor, procurement_id, Command.NOTE_DEVIATION,
+                      lambda case: case.note_deviation(actor, deviation))
+
+    def decide_deviation(self, actor: Actor, procurement_id: UUID, deviation_id: UUID,
+                         decision: DeviationDecision) -> None:
+        self._execute(actor, procurement_id, Command.DECIDE_DEVIATION,
+                      lambda case: case.decide_deviation(actor, deviation_id, decision))
+
+    def end_contract(self, actor: Actor, procurement_id: UUID, ended_on: date) -> None:
+        self._execute(actor, procurement_id, Command.END_CONTRACT,
+                      lambda case: case.end_contract(actor, ended_on))
+
+    def close_procurement(self, actor: Actor, procurement_id: UUID,
+                          decision: ComplianceOutcome, motivation: str = "") -> None:
+        self._execute(actor, procurement_id, Command.CLOSE,
+                      lambda case: case.close(actor, decision, motivation))
+
+    def cancel(self, actor: Actor, procurement_id: UUID, reason: str) -> None:
+        self._execute(actor, procurement_id, Command.CANCEL,
+                      lambda case: case.cancel(actor, reason))
+
+    # -- queries -------------------------------------------------------------------------
+
+    def get_case(self, actor: Actor, procurement_id: UUID) -> CaseView:
+        case, parts = self._load_visible(actor, procurement_id)
+        return case_view(case, actor, parts, self.clock.today())
+
+    def compliance(self, actor: Actor, procurement_id: UUID) -> ComplianceAssessment:
+        case, parts = self._load_visible(actor, procurement_id)
+        self._require(Command.VIEW_COMPLIANCE, parts)
+        return case.assess_compliance(self.clock.today())
+
+    def history(self, actor: Actor, procurement_id: UUID) -> list[HistoryEntry]:
+        _, parts = self._load_visible(actor, procurement_id)
+        self._require(Command.VIEW_HISTORY, parts)
+        return self._history(procurement_id)
+
+    def visible_case_ids(self, actor: Actor) -> list[UUID]:
+        """Cases the actor has a part in. Replays every case: the read models replace it."""
+        return [case_id for case_id in self.all_case_ids()
+                if self._visible_parts(actor, self._load(case_id))]
+
+    # -- for the operator's console on the server only (never reachable from the web) ----
+
+    def inspect(self, procurement_id: UUID) -> tuple[Procurement, list[HistoryEntry]]:
+        return self._load(procurement_id), self._history(procurement_id)
+
+    def all_case_ids(self) -> list[UUID]:
+        created = get_topic(events.Created)
+        ids: list[UUID] = []
+        start = 1
+        while batch := self.recorder.select_notifications(start, 500, topics=[created]):
+            ids.extend(n.originator_id for n in batch)
+            start = batch[-1].id + 1
+        return ids
+
+    # -- the machinery every command shares -----------------------------------------------
+
+    def _execute(self, actor: Actor, procurement_id: UUID, command: Command,
+                 change: Callable[[Procurement], None]) -> None:
+        for _attempt in range(self.max_attempts):
+            case, parts = self._load_visible(actor, procurement_id)
+            self._require(command, parts)
+            change(case)
+            try:
+                self.save(case)
+            except IntegrityError:
+                continue  # someone else saved first: re-run the command on the fresh case
+            return
+        raise ConcurrencyConflict(procurement_id, self.max_attempts)
+
+    def _load(self, procurement_id: UUID) -> Procurement:
+        try:
+            case = self.repository.get(procurement_id)
+        except AggregateNotFoundError:
+            raise ProcurementNotFound(procurement_id) from None
+        if not isinstance(case, Procurement):
+            raise ProcurementNotFound(procurement_id)
+        return case
+
+    def _visible_parts(self, actor: Actor, case: Procurement) -> frozenset[Part]:
+        audited = (self._audit_grants(actor.organisation_id)
+                   if actor.role is Role.AUDITOR else frozenset())
+        parts = access.parts_of(actor, case, audited)
+        return parts if access.allows(Command.VIEW_CASE, parts) else frozenset()
+
+    def _load_visible(self, actor: Actor, procurement_id: UUID
+                      ) -> tuple[Procurement, frozenset[Part]]:
+        """The case and the actor's parts in it; a case the actor may not see answers
+        exactly like one that does not exist."""
+        case = self._load(procurement_id)
+        parts = self._visible_parts(actor, case)
+        if not parts:
+            raise ProcurementNotFound(procurement_id)
+        return case, parts
+
+    @staticmethod
+    def _require(command: Command, parts: frozenset[Part]) -> None:
+        if not access.allows(command, parts):
+            raise AccessDenied(command.value)
+
+    def _history(self, procurement_id: UUID) -> list[HistoryEntry]:
+        return [HistoryEntry(e.originator_version, e.timestamp, type(e).__name__, e.actor)
+                for e in self.events.get(procurement_id)
+                if isinstance(e, events.ProcurementEvent)]
