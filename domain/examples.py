@@ -98,8 +98,12 @@ ORDER = (State.DRAFT, State.TENDERING, State.EVALUATION, State.STANDSTILL, State
 
 def walk_to(service: ProcurementService, parties: Parties, target: State, *,
             setup: CaseSetup | None = None, placements: int = 1,
-            contract_start: date = date(2026, 4, 1)) -> WalkedCase:
-    """Create a case and run the real commands that bring it to `target`."""
+            contract_start: date | None = None) -> WalkedCase:
+    """Create a case and run the real commands that bring it to `target`. By default the
+    contract started 26 months before the service's today, so every fact of a two-year
+    contract with one-year placements lies in the past."""
+    if contract_start is None:
+        contract_start = add_months(service.clock.today(), -26)
     a, s = parties.authority, parties.supplier
     pid = service.create_procurement(a, setup or example_setup())
     walked = WalkedCase(pid)

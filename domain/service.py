@@ -114,7 +114,7 @@ class ProcurementService(Application[UUID]):
 
     def hold_kick_off(self, actor: Actor, procurement_id: UUID, kick_off: KickOff) -> None:
         self._execute(actor, procurement_id, Command.HOLD_KICK_OFF,
-                      lambda case: case.hold_kick_off(actor, kick_off))
+                      lambda case: case.hold_kick_off(actor, kick_off, self.clock.today()))
 
     def appoint_matcher(self, actor: Actor, procurement_id: UUID, matcher_id: UUID) -> None:
         self._execute(actor, procurement_id, Command.APPOINT_MATCHER,
@@ -153,12 +153,13 @@ class ProcurementService(Application[UUID]):
                         candidate_id: UUID, terms: PlacementTerms) -> None:
         self._execute(actor, procurement_id, Command.START_PLACEMENT,
                       lambda case: case.start_placement(actor, placement_id, candidate_id,
-                                                        terms))
+                                                        terms, self.clock.today()))
 
     def end_placement(self, actor: Actor, procurement_id: UUID, placement_id: UUID,
                       ended_on: date, reason: str = "") -> None:
         self._execute(actor, procurement_id, Command.END_PLACEMENT,
-                      lambda case: case.end_placement(actor, placement_id, ended_on, reason))
+                      lambda case: case.end_placement(actor, placement_id, ended_on,
+                                                      self.clock.today(), reason))
 
     # -- follow-up -----------------------------------------------------------------------
 
@@ -167,7 +168,8 @@ class ProcurementService(Application[UUID]):
                           values: dict[str, object]) -> None:
         self._execute(actor, procurement_id, Command.RECORD_CHECKPOINT,
                       lambda case: case.record_checkpoint(actor, placement_id, checkpoint,
-                                                          observed_on, values))
+                                                          observed_on, values,
+                                                          self.clock.today()))
 
     def submit_report(self, actor: Actor, procurement_id: UUID, report: SupplierReport) -> None:
         self._execute(actor, procurement_id, Command.SUBMIT_REPORT,
@@ -194,7 +196,7 @@ class ProcurementService(Application[UUID]):
 
     def end_contract(self, actor: Actor, procurement_id: UUID, ended_on: date) -> None:
         self._execute(actor, procurement_id, Command.END_CONTRACT,
-                      lambda case: case.end_contract(actor, ended_on))
+                      lambda case: case.end_contract(actor, ended_on, self.clock.today()))
 
     def close_procurement(self, actor: Actor, procurement_id: UUID,
                           decision: ComplianceOutcome, motivation: str = "") -> None:

@@ -143,8 +143,9 @@ class Procurement(Aggregate):
                 f"{self.award.standstill_end.isoformat()}")
         self.trigger_event(events.ContractSigned, actor=actor, contract=contract)
 
-    def hold_kick_off(self, actor: Actor, kick_off: KickOff) -> None:
+    def hold_kick_off(self, actor: Actor, kick_off: KickOff, today: date) -> None:
         require_state(self.state, State.DELIVERY, "the kick-off is held once the contract runs")
+        _not_in_future(kick_off.held_on, today, "held_on")
         self.trigger_event(events.KickOffHeld, actor=actor, kick_off=kick_off)
 
     def appoint_matcher(self, actor: Actor, matcher_id: UUID) -> None:
@@ -211,8 +212,9 @@ class Procurement(Aggregate):
     # -- placements --------------------------------------------------------------------
 
     def start_placement(self, actor: Actor, placement_id: UUID, candidate_id: UUID,
-                        terms: PlacementTerms) -> None:
+                        terms: PlacementTerms, today: date) -> None:
         require_state(self.state, State.DELIVERY, "placements start while the contract runs")
+        _not_in_future(terms.start, today, "start")
         candidate = self._candidate(candidate_id)
         if candidate.status is not CandidateStatus.ACCEPTED:
             raise RuleViolation("A placement needs a candidate the supplier has accepted "
@@ -231,7 +233,7 @@ class Procurement(Aggregate):
                               candidate.participant_ref, terms)
         self.trigger_event(events.PlacementStarted, actor=actor, placement=placement)
 
-    def end_placement(self, actor: Actor, placement_id: UUID, ended_on: date,
+    def end_placement(self, actor: Actor, placement_id: UUID, ended_on: date, today: date,
                       reason: str = "") -> None:
         require_state(self.state, State.DELIVERY, "placements end while the contract runs")
         placement = self._placement(placement_id)
@@ -239,6 +241,7 @@ class Procurement(Aggregate):
             raise RuleViolation("This placement has already ended")
         ended_on = validation.day(ended_on, "ended_on")
         validation.not_before(ended_on, placement.terms.start, "ended_on", "the placement's start")
+        _not_in_future(ended_on, today, "ended_on")
         # Early or planned is a fact of the dates, not a choice.
         kind = EndKind.EARLY if ended_on < placement.terms.planned_end else EndKind.PLANNED
         reason = validation.text(reason, "reason", required=kind is EndKind.EARLY)
@@ -248,7 +251,7 @@ class Procurement(Aggregate):
     # -- follow-up -----------------------------------------------------------------------
 
     def record_checkpoint(self, actor: Actor, placement_id: UUID, checkpoint: str,
-                          observed_on: date, values: dict[str, object]) -> None:
+                          observed_on: date, values: dict[str, object], today: date) -> None:
         require_state(self.state, FOLLOWING_UP,
                       "checkpoints are recorded from contract signature until close")
         placement = self._placement(placement_id)
@@ -260,6 +263,7 @@ class Procurement(Aggregate):
         observed_on = validation.day(observed_on, "observed_on")
         validation.not_before(observed_on, placement.terms.start, "observed_on",
                               "the placement's start")
+        _not_in_future(observed_on, today, "observed_on")
         checked = plan.check_values(values, actor.role)
         record = CheckpointRecord(placement_id, placement.participant_ref, checkpoint,
                                   observed_on, checked, actor.role)
@@ -305,11 +309,12 @@ class Procurement(Aggregate):
         self.trigger_event(events.DeviationDecided, actor=actor, deviation_id=deviation_id,
                            decision=decision)
 
-    def end_contract(self, actor: Actor, ended_on: date) -> None:
+    def end_contract(self, actor: Actor, ended_on: date, today: date) -> None:
         require_state(self.state, State.DELIVERY, "only a running contract can end")
         assert self.contract is not None  # noqa: S101 - delivery implies a contract
         ended_on = validation.day(ended_on, "ended_on")
         validation.not_before(ended_on, self.contract.start, "ended_on", "the contract start")
+        _not_in_future(ended_on, today, "ended_on")
         active = [p for p in self.placements.values() if p.is_active]
         if active:
             raise RuleViolation(f"End the {len(active)} active placement(s) before the "
@@ -407,3 +412,9 @@ class Procurement(Aggregate):
         if report.status is ReportStatus.VERIFIED:
             raise RuleViolation("This report is already verified")
         return report
+
+
+def _not_in_future(day: date, today: date, field: str) -> None:
+    """Facts are recorded after they happen; a date after today is a typing mistake."""
+    if day > today:
+        raise ValidationError(field, f"must not be after today ({today.isoformat()})")
