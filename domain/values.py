@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
@@ -75,10 +76,10 @@ def parse_enum(enum_class: type[E], value: object, field: str) -> E:
 
 def parse_enums(enum_class: type[E], values: object, field: str) -> tuple[E, ...]:
     """A non-repeating sequence of enum members, in the order given."""
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise ValidationError(field, "must be a list")
     parsed: list[E] = []
-    for value in values:  # type: ignore[attr-defined]
+    for value in values:
         member = parse_enum(enum_class, value, field)
         if member in parsed:
             raise ValidationError(field, f"'{member.value}' is listed twice")
