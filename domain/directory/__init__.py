@@ -1,0 +1,1 @@
+"""The directory: organisations, their users, and how people and machines sign in."""
