@@ -144,7 +144,9 @@ def may_see_tender(actor: Actor, parts: frozenset[Part], case: Procurement,
     the owner and auditors do too; a competing supplier never does."""
     if tender.supplier_id == actor.organisation_id and actor.role is Role.SUPPLIER:
         return True
-    sealed = case.state in (State.DRAFT, State.TENDERING)
+    # A case cancelled while tendering never opened its tenders: they stay sealed.
+    sealed = case.state in (State.DRAFT, State.TENDERING) or (
+        case.state is State.CANCELLED and not case.tendering_closed)
     return not sealed and bool(parts & {P.OWNER, P.AUDITOR})
 
 

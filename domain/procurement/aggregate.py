@@ -44,6 +44,9 @@ ACTIVE = frozenset(State) - FINISHED
 class Procurement(Aggregate):
     class_version = 1
     Event = events.ProcurementEvent
+    # Class-level default for snapshots taken before this fact was kept (only a cancelled
+    # case needs it: its state alone does not say whether tendering had closed).
+    tendering_closed = False
 
     def __init__(self, actor: Actor, owner_id: UUID, setup: CaseSetup) -> None:
         self.owner_id = owner_id
@@ -55,6 +58,7 @@ class Procurement(Aggregate):
         self.dialogue_notes: list[DialogueNote] = []
         self.tender_deadline: date | None = None
         self.tenders: dict[str, Tender] = {}
+        self.tendering_closed = False
         self.award: Award | None = None
         self.contract: Contract | None = None
         self.kick_off: KickOff | None = None
@@ -296,6 +300,8 @@ class Procurement(Aggregate):
             raise RuleViolation("A deviation with this id is already noted")
         if deviation.decision is not None:
             raise ValidationError("decision", "a deviation is decided after it is noted")
+        if deviation.noted_by is not actor.role:
+            raise RuleViolation("A party notes deviations only in its own name")
         self.trigger_event(events.DeviationNoted, actor=actor, deviation=deviation)
 
     def decide_deviation(self, actor: Actor, deviation_id: UUID,

@@ -105,6 +105,7 @@ class TenderSubmitted(ProcurementEvent):
 class TenderingClosed(ProcurementEvent):
     def change(self, case: Procurement) -> None:
         case.state = State.EVALUATION
+        case.tendering_closed = True
 
 
 class Awarded(ProcurementEvent):

@@ -123,7 +123,11 @@ class FollowUpPlan:
             return True
         if key.startswith("during_"):
             months = key.removeprefix("during_")
-            return months.isdigit() and int(months) > 0 and (
+            # Only the canonical key ("during_3", not "during_03" or "during_³") matches a
+            # due date, and str.isdigit alone admits digits that int() refuses.
+            if not (months.isascii() and months.isdigit()):
+                return False
+            return key == checkpoint_key_during(int(months)) and int(months) > 0 and (
                 int(months) % self.during_interval_months == 0)
         return key in {checkpoint_key_after_exit(m) for m in self.after_exit_months}
 
