@@ -34,7 +34,7 @@ from domain.procurement.reports import ReportStatus, SupplierReport
 from domain.procurement.requirement import EmploymentRequirement
 from domain.procurement.setup import CaseSetup
 from domain.procurement.tenders import Tender
-from domain.values import Actor
+from domain.values import Actor, parse_enum
 
 BEFORE_SIGNATURE = frozenset({State.DRAFT, State.TENDERING, State.EVALUATION,
                               State.STANDSTILL})
@@ -330,6 +330,7 @@ class Procurement(Aggregate):
     def close(self, actor: Actor, decision: ComplianceOutcome, motivation: str = "") -> None:
         require_state(self.state, State.FOLLOW_UP,
                       "a procurement is closed after its contract has ended")
+        decision = parse_enum(ComplianceOutcome, decision, "decision")
         assessment = self.assess_compliance(self._contract_end)
         if assessment.open_deviations:
             raise RuleViolation(f"Decide the {assessment.open_deviations} open deviation(s) "

@@ -25,7 +25,8 @@ class ItemType(Enum):
     TEXT = "text"
 
 
-RESPONSIBLE_PARTIES = (Role.SUPPLIER, Role.MATCHER, Role.SOCIAL_ENTERPRISE, Role.AUTHORITY)
+# The authority verifies what the others report; it records no participant data itself.
+RESPONSIBLE_PARTIES = (Role.SUPPLIER, Role.MATCHER, Role.SOCIAL_ENTERPRISE)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class PlanItem:
         responsible = parse_enum(Role, self.responsible, f"items.{self.key}.responsible")
         if responsible not in RESPONSIBLE_PARTIES:
             raise ValidationError(f"items.{self.key}.responsible",
-                                  "must be supplier, matcher, social_enterprise or authority")
+                                  "must be supplier, matcher or social_enterprise")
         set_(self, "responsible", responsible)
         options = tuple(self.options)
         if self.item_type is ItemType.ENUMERATION and not options:

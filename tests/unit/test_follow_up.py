@@ -13,6 +13,7 @@ from domain.errors import RuleViolation, ValidationError
 from domain.procurement import events
 from domain.procurement.compliance import ComplianceOutcome
 from domain.procurement.deviations import DecisionKind, Deviation, DeviationDecision
+from domain.procurement.followup_plan import ItemType, PlanItem
 from domain.procurement.lifecycle import State
 from domain.procurement.reports import ReportStatus, SupplierReport
 from domain.values import Role
@@ -274,3 +275,9 @@ def test_a_deviation_is_noted_only_in_the_noting_partys_own_name() -> None:
     error = refused(given.case, RuleViolation,
                     lambda: given.case.note_deviation(given.parties.supplier, claimed))
     assert "own name" in error.rule
+
+
+def test_the_authority_cannot_be_made_responsible_for_a_plan_item() -> None:
+    with pytest.raises(ValidationError) as error:
+        PlanItem("notes", "Anteckning", "Note", ItemType.TEXT, Role.AUTHORITY)
+    assert error.value.field == "items.notes.responsible"
