@@ -20,6 +20,9 @@ ALLOW_IN_MEMORY = "PROCUREMENT_ALLOW_IN_MEMORY"
 DATA_DIR = "PROCUREMENT_DATA_DIR"
 DEFAULT_DATA_DIR = "./var"
 EVENTS_FILE = "events.sqlite3"
+# The library reads PROCUREMENT_<KEY> (the application's name) before <KEY>.
+APP_PREFIX = "PROCUREMENT_"
+STORE_KEYS = ("PERSISTENCE_MODULE", "SQLITE_", "POSTGRES_")
 
 
 def persistence_settings(overrides: Mapping[str, str] | None = None,
@@ -27,6 +30,10 @@ def persistence_settings(overrides: Mapping[str, str] | None = None,
     """The library settings to run with: the environment, then overrides, then defaults."""
     settings = dict(os.environ if environ is None else environ)
     settings.update(overrides or {})
+    # Check the store the library will use, whichever of the two names chose it.
+    for key, value in list(settings.items()):
+        if key.startswith(APP_PREFIX) and key.removeprefix(APP_PREFIX).startswith(STORE_KEYS):
+            settings[key.removeprefix(APP_PREFIX)] = value
     module = settings.get("PERSISTENCE_MODULE", "").strip()
     if not module:
         data_dir = Path(settings.get(DATA_DIR) or DEFAULT_DATA_DIR)
@@ -55,4 +62,7 @@ def persistence_settings(overrides: Mapping[str, str] | None = None,
     else:
         raise ConfigurationError(
             f"PERSISTENCE_MODULE: '{module}' is not supported; use {SQLITE} or {POSTGRES}")
+    # ...and make the library read what was checked, under either name.
+    settings.update({APP_PREFIX + key: value for key, value in list(settings.items())
+                     if key.startswith(STORE_KEYS)})
     return settings

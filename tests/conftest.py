@@ -166,7 +166,7 @@ def sqlite_env(tmp_path: Path) -> EnvDict:
 @pytest.fixture
 def memory_env() -> EnvDict:
     """The in-memory store (chosen explicitly, never by default)."""
-    return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    return {"PERSISTENCE_MODULE": "eventsourcing.popo", "PROCUREMENT_ALLOW_IN_MEMORY": "yes"}
 
 
 _STORE_FIXTURES = {
