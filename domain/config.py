@@ -45,7 +45,9 @@ def persistence_settings(overrides: Mapping[str, str] | None = None,
         if not dbname:
             raise ConfigurationError("SQLITE_DBNAME: set the SQLite file (or unset "
                                      "PERSISTENCE_MODULE to use PROCUREMENT_DATA_DIR)")
-        if dbname != ":memory:" and "mode=memory" not in dbname:
+        if dbname == ":memory:" or "mode=memory" in dbname:
+            _require_in_memory_allowed(settings, f"SQLITE_DBNAME={dbname}")
+        else:
             Path(dbname).parent.mkdir(parents=True, exist_ok=True)
     elif module == POSTGRES:
         missing = [key for key in ("POSTGRES_DBNAME", "POSTGRES_HOST", "POSTGRES_USER")
@@ -55,10 +57,7 @@ def persistence_settings(overrides: Mapping[str, str] | None = None,
         settings.setdefault("POSTGRES_PORT", "5432")
         settings.setdefault("POSTGRES_PASSWORD", "")
     elif module == IN_MEMORY:
-        if settings.get(ALLOW_IN_MEMORY, "").lower() not in ("1", "y", "yes", "true"):
-            raise ConfigurationError(
-                f"PERSISTENCE_MODULE={IN_MEMORY} keeps events only in memory and loses "
-                f"them at exit; set {ALLOW_IN_MEMORY}=yes if that is what you want")
+        _require_in_memory_allowed(settings, f"PERSISTENCE_MODULE={IN_MEMORY}")
     else:
         raise ConfigurationError(
             f"PERSISTENCE_MODULE: '{module}' is not supported; use {SQLITE} or {POSTGRES}")
@@ -66,3 +65,10 @@ def persistence_settings(overrides: Mapping[str, str] | None = None,
     settings.update({APP_PREFIX + key: value for key, value in list(settings.items())
                      if key.startswith(STORE_KEYS)})
     return settings
+
+
+def _require_in_memory_allowed(settings: Mapping[str, str], chosen: str) -> None:
+    if settings.get(ALLOW_IN_MEMORY, "").lower() not in ("1", "y", "yes", "true"):
+        raise ConfigurationError(
+            f"{chosen} keeps events only in memory and loses them at exit; "
+            f"set {ALLOW_IN_MEMORY}=yes if that is what you want")

@@ -8,12 +8,15 @@ times, then reported as a conflict.
 
 from __future__ import annotations
 
+import contextlib
+import random
+import time
 from collections.abc import Callable, Mapping, Set
 from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import get_topic
 
@@ -238,7 +241,7 @@ class ProcurementService(Application[UUID]):
         ids: list[UUID] = []
         start = 1
         while batch := self.recorder.select_notifications(start, 500, topics=[created]):
-            ids.extend(n.originator_id for n in batch)
+            ids.extend(UUID(str(n.originator_id)) for n in batch)
             start = batch[-1].id + 1
         return ids
 
@@ -246,20 +249,29 @@ class ProcurementService(Application[UUID]):
 
     def _execute(self, actor: Actor, procurement_id: UUID, command: Command,
                  change: Callable[[Procurement], None]) -> None:
-        for _attempt in range(self.max_attempts):
+        for attempt in range(self.max_attempts):
             case, parts = self._load_visible(actor, procurement_id)
             self._require(command, parts)
             change(case)
             try:
                 self.save(case)
             except IntegrityError:
-                continue  # someone else saved first: re-run the command on the fresh case
+                # Someone else saved first: re-run the command on the fresh case, after a
+                # short random pause so that writers who collided do not collide again.
+                time.sleep(random.uniform(0, 0.005) * (attempt + 1))  # noqa: S311
+                continue
             return
         raise ConcurrencyConflict(procurement_id, self.max_attempts)
 
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """A snapshot is an optimisation taken after the events are stored: another process
+        having stored the same one already must not make the command look failed."""
+        with contextlib.suppress(IntegrityError):
+            super()._take_snapshots(processing_event)
+
     def _load(self, procurement_id: UUID) -> Procurement:
         try:
-            case = self.repository.get(procurement_id)
+            case: object = self.repository.get(procurement_id)
         except AggregateNotFoundError:
             raise ProcurementNotFound(procurement_id) from None
         if not isinstance(case, Procurement):

@@ -153,3 +153,11 @@ def test_a_store_chosen_by_the_application_prefix_is_the_one_checked_and_used(
         config.persistence_settings(None, {
             "PROCUREMENT_PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_HOST": "db", "POSTGRES_USER": "app"})
+
+
+def test_an_in_memory_sqlite_database_is_refused_without_the_flag() -> None:
+    environ = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}
+    with pytest.raises(ConfigurationError, match="SQLITE_DBNAME=:memory:"):
+        config.persistence_settings(environ=environ)
+    allowed = config.persistence_settings(environ={**environ, config.ALLOW_IN_MEMORY: "yes"})
+    assert allowed["SQLITE_DBNAME"] == ":memory:"
