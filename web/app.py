@@ -1,0 +1,39 @@
+"""The web application factory.
+
+    create_app()                                  settings from the environment
+    create_app({"PROCUREMENT_ENV": {...}})        other store settings (tests)
+    create_app(service=service)                   a service built elsewhere (the CLI)
+
+A WSGI server runs it as `web.app:create_app()`; the service is built on the first request
+of each process (web/extension.py), so building the app never touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, jsonify
+
+from domain.service import ProcurementService
+from web import errors, extension, formatting, start
+
+
+def create_app(settings: Mapping[str, Any] | None = None,
+               service: ProcurementService | None = None) -> Flask:
+    """`settings` are Flask config keys, plus PROCUREMENT_ENV (store settings that override
+    the environment) and PROCUREMENT_CLOCK (a domain.clock.Clock)."""
+    app = Flask(__name__)
+    app.config.from_mapping(PROCUREMENT_ENV=None, PROCUREMENT_CLOCK=None)
+    app.config.update(settings or {})
+    extension.init_app(app, service)
+    errors.init_app(app)
+    formatting.init_app(app)
+    app.register_blueprint(start.bp)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    return app
+
+
+def healthz() -> Response:
+    """Liveness: the process answers. It does not open the store."""
+    return jsonify(status="ok")

@@ -1,0 +1,190 @@
+"""The `procurement` command: serve the web app, load demo data, look at cases.
+
+Every command reads its store settings from the environment (PERSISTENCE_MODULE,
+SQLITE_DBNAME, POSTGRES_*, PROCUREMENT_DATA_DIR) through web/bootstrap.py. Wrong settings
+print what is wrong and exit with status 2.
+
+`list` and `show` are the operator's console: they read through the service's
+console-only methods (`all_case_ids`, `inspect`), which no access policy guards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from uuid import UUID
+
+import click
+from eventsourcing.persistence import PersistenceError
+
+from domain.errors import ConfigurationError, ProcurementNotFound
+from domain.procurement import Procurement
+from domain.service import ProcurementService
+from domain.views import HistoryEntry
+from web import bootstrap, demo, labels
+from web.formatting import day, local_time, money, number, percent
+from web.presenters import CaseRow, organisation
+
+EXIT_CONFIGURATION = 2
+NO_BREAK_SPACE = "\u00a0"
+
+
+@click.group()
+def main() -> None:
+    """Case management for procurements with employment requirements (sysselsättningskrav)."""
+
+
+@contextmanager
+def _service() -> Iterator[ProcurementService]:
+    """The service on the configured store; wrong settings end the command with status 2."""
+    try:
+        where = bootstrap.describe_store()
+        service = bootstrap.build_service()
+    except ConfigurationError as error:
+        click.echo(f"Configuration error: {error}", err=True)
+        raise SystemExit(EXIT_CONFIGURATION) from None
+    except PersistenceError as error:
+        click.echo(f"Cannot open the event store ({where}): {error}", err=True)
+        raise SystemExit(1) from None
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+def serve(host: str, port: int) -> None:
+    """Serve the web application (Flask's built-in server, threaded)."""
+    from web.app import create_app
+
+    # The store is opened here, before listening, so wrong settings fail at once.
+    with _service() as service:
+        app = create_app(service=service)
+        click.echo(f"Events: {bootstrap.describe_store()}")
+        click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C stops)")
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.command("demo")
+@click.option("--force", is_flag=True,
+              help="Add another demo set even though the store already holds cases.")
+def demo_command(force: bool) -> None:
+    """Load demo data: one procurement in every lifecycle state."""
+    with _service() as service:
+        existing = len(service.all_case_ids())
+        if existing and not force:
+            click.echo(f"The store already holds {existing} procurement(s): nothing added. "
+                       "Use --force to add another demo set.")
+            return
+        created = demo.seed(service)
+        click.echo(f"Created {len(created)} procurements in {bootstrap.describe_store()}:")
+        _table(("STATE", "REFERENCE", "TITLE", "ID"),
+               [(c.state.value, c.reference, c.title, str(c.procurement_id)) for c in created])
+
+
+@main.command("list")
+def list_command() -> None:
+    """List every procurement (operator's console)."""
+    with _service() as service:
+        rows = [CaseRow.of(service.inspect(case_id)[0]) for case_id in service.all_case_ids()]
+        if not rows:
+            click.echo("No procurements yet (load the demo with: procurement demo).")
+            return
+        _table(("STATE", "REFERENCE", "TITLE", "OWNER", "ID"),
+               [(r.state.value, r.reference, r.title, r.owner, str(r.procurement_id))
+                for r in rows])
+
+
+@main.command()
+@click.argument("procurement_id", type=click.UUID)
+def show(procurement_id: UUID) -> None:
+    """Show one procurement with its full history (operator's console)."""
+    with _service() as service:
+        try:
+            case, history = service.inspect(procurement_id)
+        except ProcurementNotFound as error:
+            click.echo(str(error), err=True)
+            raise SystemExit(1) from None
+        _show_case(case, service)
+        _show_history(history)
+
+
+def _show_case(case: Procurement, service: ProcurementService) -> None:
+    setup, requirement = case.setup, case.requirement
+    _section(f"{setup.reference}  {setup.title}")
+    _fields([
+        ("State", f"{case.state.value} ({labels.of(case.state, labels.STATES).sv})"),
+        ("Owner", organisation(case.owner_id)),
+        ("Industry", setup.industry or "-"),
+        ("CPV codes", ", ".join(setup.cpv_codes) or "-"),
+        ("Estimated value", money(setup.estimated_value_sek)),
+        ("Planned period", f"{day(setup.contract_start)} to {day(setup.contract_end)}"),
+    ])
+    if case.award:
+        _fields([("Awarded to", organisation(case.award.supplier_id))])
+    if case.contract:
+        _fields([("Contract", f"{day(case.contract.start)} to {day(case.contract.end)}"
+                              + (f", ended {day(case.contract.ended_on)}"
+                                 if case.contract.ended_on else ""))])
+    if case.cancellation_reason:
+        _fields([("Cancelled", case.cancellation_reason)])
+    _section("Employment requirement")
+    if requirement is None:
+        click.echo("  none yet")
+    else:
+        _fields([
+            ("Level", requirement.level.value),
+            ("Minimum", f"{number(requirement.minimum_full_time_months, 2)} full-time months"),
+            ("Target groups", ", ".join(g.value for g in requirement.target_groups)),
+            ("First placement", f"within {requirement.first_placement_deadline_months} months "
+                                "of the contract start"),
+            ("Completion threshold", percent(requirement.completion_threshold)),
+        ])
+    if requirement is not None and case.contract is not None:
+        a = case.assess_compliance(service.clock.today())
+        _section(f"Compliance as of {day(a.as_of)}")
+        _fields([
+            ("Delivered", f"{number(a.delivered_months, 2)} of {number(a.required_months, 2)} "
+                          f"full-time months ({percent(a.share_delivered)})"),
+            ("First placement", f"deadline {day(a.first_placement_deadline)}, "
+                                f"{a.deadline_status.value}"),
+            ("Placements", f"{a.placements} ({a.ended_early} ended early)"),
+            ("Open deviations", str(a.open_deviations)),
+            ("Outcome", a.outcome.value + (f" (decided: {case.compliance_decision.value})"
+                                           if case.compliance_decision else "")),
+        ])
+
+
+def _show_history(history: list[HistoryEntry]) -> None:
+    _section(f"History ({len(history)} events)")
+    _table(("VERSION", "TIME", "EVENT", "ROLE", "ORGANISATION"),
+           [(str(e.version), local_time(e.recorded_at), e.event_type, e.actor.role.value,
+             organisation(e.actor.organisation_id)) for e in history])
+
+
+def _section(title: str) -> None:
+    click.echo()
+    click.echo(click.style(title, bold=True))
+
+
+def _fields(pairs: Sequence[tuple[str, str]]) -> None:
+    for name, value in pairs:
+        # The page formats keep numbers and units together with no-break spaces; a
+        # terminal (and grep) is better served by plain ones.
+        click.echo(f"  {name + ':':<22}{value.replace(NO_BREAK_SPACE, ' ')}")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows,
+                                                                        strict=False)]
+    for line in (header, *rows):
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths,
+                                                                           strict=True))
+                   .rstrip())
+
+
+if __name__ == "__main__":
+    main()

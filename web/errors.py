@@ -1,0 +1,103 @@
+"""One error handler: every refusal becomes an RFC 9457 problem document.
+
+Domain errors are mapped by class (never by message text) to a status and a problem type.
+A browser (Accept prefers text/html) gets the same problem as a readable page with the
+same status; every other client gets `application/problem+json`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from domain import errors
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:sysselsattning:problem:"
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    status: int
+    title: str
+
+
+# Most specific first: the first class an error is an instance of decides.
+DOMAIN_ERRORS: tuple[tuple[type[errors.DomainError], ProblemKind], ...] = (
+    (errors.ValidationError, ProblemKind(400, "Invalid input")),
+    (errors.AccessDenied, ProblemKind(403, "Not allowed")),
+    (errors.NotFound, ProblemKind(404, "Not found")),
+    (errors.InvalidState, ProblemKind(409, "Not allowed in the current state")),
+    (errors.RuleViolation, ProblemKind(409, "Breaks a rule of the case")),
+    (errors.ConcurrencyConflict, ProblemKind(409, "Changed by others")),
+    (errors.DomainError, ProblemKind(400, "Refused")),
+)
+
+# What a person reads on the error page, in Swedish first.
+PAGE_TITLES = {
+    400: ("Uppgifterna kunde inte tas emot", "Invalid input"),
+    403: ("Du saknar behörighet", "Not allowed"),
+    404: ("Sidan finns inte", "Not found"),
+    405: ("Det går inte att göra så här", "Method not allowed"),
+    409: ("Det går inte just nu", "Conflict"),
+    500: ("Något gick fel hos oss", "Internal error"),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(errors.DomainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def problem_for(error: errors.DomainError) -> dict[str, Any]:
+    """The problem document of a domain error."""
+    kind = next(k for cls, k in DOMAIN_ERRORS if isinstance(error, cls))
+    problem: dict[str, Any] = {"type": TYPE_PREFIX + error.code, "title": kind.title,
+                               "status": kind.status, "detail": error.message}
+    if isinstance(error, errors.ValidationError):
+        problem.update(field=error.field, rule=error.rule)
+    elif isinstance(error, errors.InvalidState):
+        problem.update(state=error.state, rule=error.rule)
+    elif isinstance(error, errors.RuleViolation):
+        problem.update(rule=error.rule)
+    return problem
+
+
+def _domain_error(error: errors.DomainError) -> Response:
+    return respond(problem_for(error))
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    return respond({"type": "about:blank", "title": error.name, "status": status,
+                    "detail": error.description or error.name})
+
+
+def _unexpected_error(error: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    return respond({"type": "about:blank", "title": "Internal Server Error", "status": 500,
+                    "detail": "The server failed to answer; the error is logged."})
+
+
+def respond(problem: dict[str, Any]) -> Response:
+    status = int(problem["status"])
+    problem["instance"] = request.path
+    if _wants_html():
+        sv, en = PAGE_TITLES.get(status, PAGE_TITLES[500 if status >= 500 else 400])
+        page = render_template("error.html", problem=problem, title_sv=sv, title_en=en)
+        return Response(page, status=status, mimetype="text/html")
+    return Response(json.dumps(problem, ensure_ascii=False), status=status,
+                    mimetype=PROBLEM_JSON)
+
+
+def _wants_html() -> bool:
+    offered = [PROBLEM_JSON, "application/json", "text/html"]
+    return request.accept_mimetypes.best_match(offered) == "text/html"
