@@ -145,14 +145,23 @@ def case_page(case: Procurement, history: list[HistoryEntry], today: date) -> Ca
         position_types=[labels.of(t, labels.POSITION_TYPES)
                         for t in (requirement.position_types if requirement else ())],
         level=labels.of(requirement.level, labels.REQUIREMENT_LEVELS) if requirement else None,
-        timeline=[timeline_entry(entry) for entry in history],
+        timeline=[timeline_entry(entry, hide_tenderer=tenders_sealed(history))
+                  for entry in history],
     )
 
 
-def timeline_entry(entry: HistoryEntry) -> TimelineEntry:
+def tenders_sealed(history: list[HistoryEntry]) -> bool:
+    """Until tendering closes, not even who has tendered is shown (a case cancelled while
+    tendering never opens its tenders)."""
+    return not any(entry.event_type == "TenderingClosed" for entry in history)
+
+
+def timeline_entry(entry: HistoryEntry, hide_tenderer: bool = False) -> TimelineEntry:
+    who = organisation(entry.actor.organisation_id)
+    if hide_tenderer and entry.event_type == "TenderSubmitted":
+        who = "Anbudsgivare (förseglat anbud)"
     return TimelineEntry(entry.version, entry.recorded_at, labels.event(entry.event_type),
-                         entry.event_type, organisation(entry.actor.organisation_id),
-                         labels.of(entry.actor.role, labels.ROLES))
+                         entry.event_type, who, labels.of(entry.actor.role, labels.ROLES))
 
 
 def _compliance(case: Procurement, today: date) -> Compliance | None:

@@ -100,12 +100,18 @@ def test_compliance_bar_shows_delivered_against_required_months_once_the_contrac
         assert 'class="bar"' not in page, state
 
 
-def test_tenders_are_not_even_counted_while_tendering(client: FlaskClient,
-                                                      seeded: dict[str, demo.Created]) -> None:
-    tendering = client.get(f"/procurements/{seeded['tendering'].procurement_id}")
-    assert "Inkomna anbud" not in tendering.get_data(as_text=True)
-    evaluation = client.get(f"/procurements/{seeded['evaluation'].procurement_id}")
-    assert "Inkomna anbud" in evaluation.get_data(as_text=True)
+def test_tenders_are_neither_counted_nor_named_while_tendering(
+        client: FlaskClient, seeded: dict[str, demo.Created]) -> None:
+    tendering = client.get(f"/procurements/{seeded['tendering'].procurement_id}").get_data(
+        as_text=True)
+    assert "Inkomna anbud" not in tendering
+    assert "TenderSubmitted" in tendering
+    assert demo.FACILITY_SUPPLIER.name not in tendering
+    assert "förseglat anbud" in tendering
+    evaluation = client.get(f"/procurements/{seeded['evaluation'].procurement_id}").get_data(
+        as_text=True)
+    assert "Inkomna anbud" in evaluation
+    assert demo.FACILITY_SUPPLIER.name in evaluation
 
 
 @pytest.mark.parametrize("case_id", [
