@@ -25,6 +25,11 @@ class Part(Enum):
     MATCHER = "matcher"  # the appointed matcher (Arbetsförmedlingen or the municipality)
     PARTNER = "partner"  # an invited social enterprise
     AUDITOR = "auditor"  # an audit organisation granted by the owning authority
+    # Parts in the directory rather than in a case:
+    OPERATOR = "operator"  # runs the service; no access to case content by that alone
+    MEMBER = "member"  # a user of the organisation concerned
+    ORG_ADMIN = "org_admin"  # that organisation's own administrator
+    AUTHORITY_ADMIN = "authority_admin"  # the administrator of a contracting authority
 
 
 class Command(Enum):
@@ -63,6 +68,11 @@ class Command(Enum):
     VIEW_HISTORY = "view_history"
     VIEW_DELIVERY = "view_delivery"  # positions, candidates, placements, checkpoints, reports
     VIEW_COMPLIANCE = "view_compliance"
+    # the directory
+    REGISTER_ORGANISATION = "register_organisation"
+    INVITE_USER = "invite_user"
+    DEACTIVATE_USER = "deactivate_user"
+    GRANT_AUDIT_ACCESS = "grant_audit_access"
 
 
 P = Part
@@ -101,11 +111,16 @@ POLICY: dict[Command, frozenset[Part]] = {
     Command.END_CONTRACT: _OWNER,
     Command.CLOSE: _OWNER,
     Command.CANCEL: _OWNER,
-    Command.VIEW_CASE: frozenset(Part) - {P.CONTRACTING_AUTHORITY},
+    Command.VIEW_CASE: frozenset({P.OWNER, P.PROSPECTIVE_TENDERER, P.TENDERER,
+                                  P.AWARDED_SUPPLIER, P.MATCHER, P.PARTNER, P.AUDITOR}),
     Command.VIEW_HISTORY: frozenset({P.OWNER, P.AUDITOR}),
     Command.VIEW_DELIVERY: frozenset({P.OWNER, P.AWARDED_SUPPLIER, P.MATCHER, P.PARTNER,
                                       P.AUDITOR}),
     Command.VIEW_COMPLIANCE: frozenset({P.OWNER, P.AWARDED_SUPPLIER, P.MATCHER, P.AUDITOR}),
+    Command.REGISTER_ORGANISATION: frozenset({P.OPERATOR}),
+    Command.INVITE_USER: frozenset({P.OPERATOR, P.ORG_ADMIN}),
+    Command.DEACTIVATE_USER: frozenset({P.OPERATOR, P.ORG_ADMIN}),
+    Command.GRANT_AUDIT_ACCESS: frozenset({P.AUTHORITY_ADMIN}),
 }
 
 

@@ -23,6 +23,7 @@ from eventsourcing.utils import get_topic
 from domain import access, config
 from domain.access import Command, Part
 from domain.clock import Clock, SystemClock
+from domain.directory.commands import DirectoryCommands
 from domain.errors import AccessDenied, ConcurrencyConflict, ProcurementNotFound
 from domain.procurement import Procurement, events
 from domain.procurement.compliance import ComplianceAssessment, ComplianceOutcome
@@ -44,20 +45,17 @@ AuditGrants = Callable[[UUID], Set[UUID]]
 """Given an audit organisation, the authorities whose procurements it may read."""
 
 
-def _no_audit_grants(_: UUID) -> Set[UUID]:
-    return frozenset()
-
-
-class ProcurementService(Application[UUID]):
+class ProcurementService(DirectoryCommands, Application[UUID]):
     name = "Procurement"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Procurement: 50}
     max_attempts = 5
 
     def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None,
-                 audit_grants: AuditGrants = _no_audit_grants) -> None:
+                 audit_grants: AuditGrants | None = None) -> None:
         super().__init__(config.persistence_settings(env))
         self.clock: Clock = clock or SystemClock()
-        self._audit_grants = audit_grants
+        # Grants live on the audit organisations in the directory; tests may pass others.
+        self._audit_grants = audit_grants or self.audited_authorities
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

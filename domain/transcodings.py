@@ -14,6 +14,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.directory.user import ApiToken, OrgRole
 from domain.procurement import (
     checkpoints,
     compliance,
@@ -35,7 +36,7 @@ ENUM_CLASSES: tuple[type[Enum], ...] = (
     Role, TargetGroup, RequirementLevel, PositionType, lifecycle.State,
     followup_plan.ItemType, matching.CandidateStatus, placements.EndKind,
     reports.ReportStatus, deviations.DecisionKind, compliance.ComplianceOutcome,
-    compliance.DeadlineStatus, dialogue.Counterpart,
+    compliance.DeadlineStatus, dialogue.Counterpart, OrgRole,
 )
 
 VALUE_CLASSES: tuple[type[Any], ...] = (
@@ -45,7 +46,7 @@ VALUE_CLASSES: tuple[type[Any], ...] = (
     contract.KickOff, matching.Position, matching.Preparation, matching.Candidate,
     placements.PlacementTerms, placements.Placement, checkpoints.CheckpointRecord,
     reports.SupplierReport, deviations.DeviationDecision, deviations.Deviation,
-    compliance.ComplianceAssessment,
+    compliance.ComplianceAssessment, ApiToken,
 )
 
 

@@ -1,0 +1,210 @@
+"""The directory's commands, part of the one application service (domain/service.py).
+
+Who may run them is decided by the same policy table as every case command
+(domain/access.py): the operator registers organisations, an organisation's own admin
+invites and deactivates its users, a person manages their own password and tokens, and an
+authority grants auditors read access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from domain import access
+from domain.access import Command, Part
+from domain.directory import credentials
+from domain.directory.organisation import Organisation
+from domain.directory.user import EmailIndex, OrgRole, User
+from domain.errors import AccessDenied, NotFound, ValidationError
+from domain.values import Actor, Role
+
+if TYPE_CHECKING:
+    from eventsourcing.application import Application
+
+    from domain.clock import Clock
+
+    _ApplicationLike = Application[UUID]
+else:
+    _ApplicationLike = object
+
+
+class OrganisationNotFound(NotFound):
+    """No organisation with this id."""
+
+    def __init__(self, organisation_id: UUID) -> None:
+        super().__init__(f"Organisation {organisation_id} not found")
+
+
+class DirectoryCommands(_ApplicationLike):
+    """Mixed into ProcurementService: organisations, users and sign-in."""
+
+    clock: Clock
+
+    # -- organisations -------------------------------------------------------------------
+
+    def register_organisation(self, actor: Actor | None, name: str, org_number: str,
+                              party_type: Role | str) -> UUID:
+        """`actor` None is the operator's console on the server."""
+        self._require_directory(actor, Command.REGISTER_ORGANISATION, None)
+        organisation = Organisation.register(actor, name, org_number, party_type)
+        self.save(organisation)
+        return organisation.id
+
+    def organisation(self, organisation_id: UUID) -> Organisation:
+        found = self._get(organisation_id)
+        if not isinstance(found, Organisation):
+            raise OrganisationNotFound(organisation_id)
+        return found
+
+    def grant_audit_access(self, actor: Actor, auditor_id: UUID) -> None:
+        """The actor's own authority lets an audit organisation read its procurements."""
+        self._require_directory(actor, Command.GRANT_AUDIT_ACCESS, actor.organisation_id)
+        auditor = self.organisation(auditor_id)
+        auditor.grant_audit_access(actor, self.organisation(actor.organisation_id))
+        self.save(auditor)
+
+    def revoke_audit_access(self, actor: Actor, auditor_id: UUID) -> None:
+        self._require_directory(actor, Command.GRANT_AUDIT_ACCESS, actor.organisation_id)
+        auditor = self.organisation(auditor_id)
+        auditor.revoke_audit_access(actor, actor.organisation_id)
+        self.save(auditor)
+
+    def audited_authorities(self, auditor_id: UUID) -> Set[UUID]:
+        try:
+            return frozenset(self.organisation(auditor_id).audited_authority_ids)
+        except OrganisationNotFound:
+            return frozenset()
+
+    # -- users ---------------------------------------------------------------------------
+
+    def invite_user(self, actor: Actor | None, organisation_id: UUID, name: str, email: str,
+                    org_role: OrgRole | str = OrgRole.MEMBER) -> tuple[UUID, str]:
+        """A new user and the one-time secret of their invitation link (shown once)."""
+        self._require_directory(actor, Command.INVITE_USER, organisation_id)
+        self.organisation(organisation_id)
+        secret = credentials.new_secret()
+        user = User.invite(actor, organisation_id, name, email, org_role, secret,
+                           self.clock.now())
+        index = EmailIndex(email=user.email, user_id=user.id)
+        try:
+            # One transaction: the address is taken by exactly one user, whoever races.
+            self.save(user, index)
+        except IntegrityError:
+            raise ValidationError("email", "is already in use") from None
+        return user.id, secret
+
+    def accept_invitation(self, user_id: UUID, secret: str, password: str) -> None:
+        user = self._user_or_invalid_invitation(user_id)
+        user.accept_invitation(secret, password, self.clock.now())
+        self.save(user)
+
+    def user(self, user_id: UUID) -> User:
+        found = self._get(user_id)
+        if not isinstance(found, User):
+            raise NotFound(f"User {user_id} not found")
+        return found
+
+    def actor_for(self, user_id: UUID) -> Actor | None:
+        """Who a signed-in session acts as, or None if the user is gone or deactivated."""
+        try:
+            user = self.user(user_id)
+        except NotFound:
+            return None
+        if not user.active:
+            return None
+        organisation = self.organisation(user.organisation_id)
+        return Actor(user.id, organisation.id, organisation.party_type)
+
+    def sign_in(self, email: str, password: str) -> Actor | None:
+        """The actor for a right password; None for anything else, always alike, so an
+        answer tells nobody whether the address exists or the account is throttled."""
+        try:
+            index = self._get(EmailIndex.id_for(email))
+            if not isinstance(index, EmailIndex):
+                raise NotFound(email)
+            user = self.user(index.user_id)
+        except (NotFound, ValidationError):
+            credentials.password_matches(None, password)  # same work as a real check
+            return None
+        allowed = user.may_sign_in(password, self.clock.now())
+        if user.pending_events:
+            self.save(user)
+        return self.actor_for(user.id) if allowed else None
+
+    def change_password(self, actor: Actor, current: str, new: str) -> None:
+        user = self.user(actor.user_id)
+        user.change_password(actor, current, new)
+        self.save(user)
+
+    def deactivate_user(self, actor: Actor | None, user_id: UUID, reason: str) -> None:
+        user = self.user(user_id)
+        self._require_directory(actor, Command.DEACTIVATE_USER, user.organisation_id)
+        user.deactivate(actor, reason)  # type: ignore[arg-type]
+        self.save(user)
+
+    # -- personal API tokens ---------------------------------------------------------------
+
+    def issue_token(self, actor: Actor, name: str, expires_at: datetime) -> tuple[UUID, str]:
+        """The token id and the bearer token itself, which is shown once and never stored."""
+        user = self.user(actor.user_id)
+        token_id, secret = uuid4(), credentials.new_secret()
+        user.issue_token(actor, token_id, name, secret, expires_at, self.clock.now())
+        self.save(user)
+        return token_id, f"{user.id.hex}.{token_id.hex}.{secret}"
+
+    def revoke_token(self, actor: Actor, token_id: UUID) -> None:
+        user = self.user(actor.user_id)
+        user.revoke_token(actor, token_id)
+        self.save(user)
+
+    def authenticate_token(self, bearer: str) -> Actor | None:
+        try:
+            user_hex, token_hex, secret = bearer.split(".", 2)
+            user = self.user(UUID(hex=user_hex))
+            token_id = UUID(hex=token_hex)
+        except (ValueError, NotFound):
+            return None
+        if not user.token_matches(token_id, secret, self.clock.now()):
+            return None
+        return self.actor_for(user.id)
+
+    # -- shared ----------------------------------------------------------------------------
+
+    def _get(self, aggregate_id: UUID) -> object:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{aggregate_id} not found") from None
+
+    def _user_or_invalid_invitation(self, user_id: UUID) -> User:
+        try:
+            return self.user(user_id)
+        except NotFound:
+            raise ValidationError("invitation", "the invitation link is not valid") from None
+
+    def _require_directory(self, actor: Actor | None, command: Command,
+                           organisation_id: UUID | None) -> None:
+        if actor is None:
+            return  # the operator's console on the server
+        if not access.allows(command, self._directory_parts(actor, organisation_id)):
+            raise AccessDenied(command.value)
+
+    def _directory_parts(self, actor: Actor, organisation_id: UUID | None) -> frozenset[Part]:
+        parts: set[Part] = set()
+        if actor.role is Role.ADMIN:
+            parts.add(Part.OPERATOR)
+        if organisation_id is not None and actor.organisation_id == organisation_id:
+            parts.add(Part.MEMBER)
+            user = self.user(actor.user_id)
+            if user.org_role is OrgRole.ORG_ADMIN and user.active:
+                parts.add(Part.ORG_ADMIN)
+                if actor.role is Role.AUTHORITY:
+                    parts.add(Part.AUTHORITY_ADMIN)
+        return frozenset(parts)
+
