@@ -153,16 +153,19 @@ def allows(command: Command, parts: frozenset[Part]) -> bool:
     return bool(POLICY[command] & parts)
 
 
+def tenders_are_sealed(case: Procurement) -> bool:
+    """Until tendering closes (and for ever, if the case was cancelled before that), no one
+    but each tenderer sees a tender: not its content, not who tendered, not how many."""
+    return not case.tendering_closed
+
+
 def may_see_tender(actor: Actor, parts: frozenset[Part], case: Procurement,
                    tender: Tender) -> bool:
     """Tenders are sealed: before tendering closes only the tenderer sees its own; after,
     the owner and auditors do too; a competing supplier never does."""
     if tender.supplier_id == actor.organisation_id and actor.role is Role.SUPPLIER:
         return True
-    # A case cancelled while tendering never opened its tenders: they stay sealed.
-    sealed = case.state in (State.DRAFT, State.TENDERING) or (
-        case.state is State.CANCELLED and not case.tendering_closed)
-    return not sealed and bool(parts & {P.OWNER, P.AUDITOR})
+    return not tenders_are_sealed(case) and bool(parts & {P.OWNER, P.AUDITOR})
 
 
 def may_see_target_groups(parts: frozenset[Part]) -> bool:

@@ -220,9 +220,14 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
         return case.assess_compliance(self.clock.today())
 
     def history(self, actor: Actor, procurement_id: UUID) -> list[HistoryEntry]:
-        _, parts = self._load_visible(actor, procurement_id)
+        case, parts = self._load_visible(actor, procurement_id)
         self._require(Command.VIEW_HISTORY, parts)
-        return self._history(procurement_id)
+        entries = self._history(procurement_id)
+        if access.tenders_are_sealed(case):
+            # Who tendered is part of the sealed tender until tendering closes.
+            entries = [e for e in entries if e.event_type != events.TenderSubmitted.__name__
+                       or e.actor.organisation_id == actor.organisation_id]
+        return entries
 
     def visible_case_ids(self, actor: Actor) -> list[UUID]:
         """Cases the actor has a part in. Replays every case: the read models replace it."""

@@ -82,13 +82,12 @@ def case_view(case: Procurement, actor: Actor, parts: frozenset[Part], today: da
     is_owner = Part.OWNER in parts
     tenders = tuple(t for t in case.tenders.values()
                     if access.may_see_tender(actor, parts, case, t))
-    sealed = case.state in (State.DRAFT, State.TENDERING)
     view = CaseView(
         procurement_id=case.id, version=case.version, state=case.state,
         owner_id=case.owner_id, setup=case.setup, requirement=case.requirement,
         plan=case.plan, tender_deadline=case.tender_deadline, parts=parts,
         tenders=tenders,
-        tender_count=len(case.tenders) if (is_owner or not sealed) else None,
+        tender_count=None if access.tenders_are_sealed(case) else len(case.tenders),
         award=case.award, contract=case.contract, kick_off=case.kick_off,
         dialogue_notes=tuple(case.dialogue_notes) if is_owner else (),
     )
