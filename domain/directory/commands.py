@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from domain import access
 from domain.access import Command, Part
@@ -45,6 +46,7 @@ class DirectoryCommands(_ApplicationLike):
     """Mixed into ProcurementService: organisations, users and sign-in."""
 
     clock: Clock
+    _SIGN_IN_ATTEMPTS = 3
 
     # -- organisations -------------------------------------------------------------------
 
@@ -75,6 +77,13 @@ class DirectoryCommands(_ApplicationLike):
         auditor.revoke_audit_access(actor, actor.organisation_id)
         self.save(auditor)
 
+    def console_grant_audit_access(self, authority_id: UUID, auditor_id: UUID) -> None:
+        """The operator's console on the server grants for an authority (recorded with no
+        actor, as the console's other commands are)."""
+        auditor = self.organisation(auditor_id)
+        auditor.grant_audit_access(None, self.organisation(authority_id))
+        self.save(auditor)
+
     def audited_authorities(self, auditor_id: UUID) -> Set[UUID]:
         try:
             return frozenset(self.organisation(auditor_id).audited_authority_ids)
@@ -98,6 +107,12 @@ class DirectoryCommands(_ApplicationLike):
         except IntegrityError:
             raise ValidationError("email", "is already in use") from None
         return user.id, secret
+
+    def check_invitation(self, user_id: UUID, secret: str) -> User:
+        """The invited user, if the link is one that `accept_invitation` would take now."""
+        user = self._user_or_invalid_invitation(user_id)
+        user.check_invitation(secret, self.clock.now())
+        return user
 
     def accept_invitation(self, user_id: UUID, secret: str, password: str) -> None:
         user = self._user_or_invalid_invitation(user_id)
@@ -132,10 +147,18 @@ class DirectoryCommands(_ApplicationLike):
         except (NotFound, ValidationError):
             credentials.password_matches(None, password)  # same work as a real check
             return None
-        allowed = user.may_sign_in(password, self.clock.now())
-        if user.pending_events:
-            self.save(user)
-        return self.actor_for(user.id) if allowed else None
+        for _ in range(self._SIGN_IN_ATTEMPTS):
+            allowed = user.may_sign_in(password, self.clock.now())
+            try:
+                if user.pending_events:
+                    self.save(user)
+            except IntegrityError:
+                # Another process recorded a sign-in of this user at the same moment:
+                # check again on the fresh user, so that no failure goes uncounted.
+                user = self.user(user.id)
+                continue
+            return self.actor_for(user.id) if allowed else None
+        return None
 
     def change_password(self, actor: Actor, current: str, new: str) -> None:
         user = self.user(actor.user_id)
@@ -173,6 +196,51 @@ class DirectoryCommands(_ApplicationLike):
         if not user.token_matches(token_id, secret, self.clock.now()):
             return None
         return self.actor_for(user.id)
+
+    # -- queries for the pages and the operator's console -----------------------------------
+
+    def directory_allows(self, actor: Actor, command: Command,
+                         organisation_id: UUID | None) -> bool:
+        """Whether the policy lets the actor run a directory command for the organisation
+        (pages use it to offer only the forms that would be accepted)."""
+        return access.allows(command, self._directory_parts(actor, organisation_id))
+
+    def organisation_users(self, actor: Actor | None, organisation_id: UUID) -> list[User]:
+        """The organisation's users, oldest first, for whoever may invite and deactivate
+        them (`actor` None is the operator's console)."""
+        self._require_directory(actor, Command.INVITE_USER, organisation_id)
+        # The created event classes are made by @event("…"), unseen by the type checker.
+        user_ids = self._created(User.Invited)  # type: ignore[attr-defined]
+        users = (self._get(user_id) for user_id in user_ids)
+        return [u for u in users if isinstance(u, User) and u.organisation_id == organisation_id]
+
+    def all_organisation_ids(self) -> list[UUID]:
+        """Every registered organisation, oldest first."""
+        return self._created(Organisation.Registered)  # type: ignore[attr-defined]
+
+    def audit_organisations(self) -> list[Organisation]:
+        """The registered audit organisations an authority can grant read access to."""
+        organisations = (self.organisation(i) for i in self.all_organisation_ids())
+        return [o for o in organisations if o.party_type is Role.AUDITOR]
+
+    def user_id_for_email(self, email: str) -> UUID | None:
+        """The user who holds the address (operator's console and demo data only)."""
+        try:
+            index = self._get(EmailIndex.id_for(email))
+        except (NotFound, ValidationError):
+            return None
+        return index.user_id if isinstance(index, EmailIndex) else None
+
+    def _created(self, created_event: type) -> list[UUID]:
+        """Ids of every aggregate created by that event class, from the notification log
+        filtered by its topic. Reads the whole log: the read models replace it."""
+        topic = get_topic(created_event)
+        ids: list[UUID] = []
+        start = 1
+        while batch := self.recorder.select_notifications(start, 500, topics=[topic]):
+            ids.extend(UUID(str(n.originator_id)) for n in batch)
+            start = batch[-1].id + 1
+        return ids
 
     # -- shared ----------------------------------------------------------------------------
 

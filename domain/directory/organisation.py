@@ -46,9 +46,10 @@ class Organisation(Aggregate):
     def _renamed(self, actor: Actor, name: str) -> None:
         self.name = name
 
-    def grant_audit_access(self, actor: Actor, authority: Organisation) -> None:
+    def grant_audit_access(self, actor: Actor | None, authority: Organisation) -> None:
         """Recorded on the audit organisation, so that one read answers what it may see;
-        the authority's own user runs the command (checked by the access policy)."""
+        the authority's own user runs the command (checked by the access policy), or the
+        operator's console (`actor` None)."""
         if self.party_type is not Role.AUDITOR:
             raise RuleViolation(f"{self.name} is not an audit organisation")
         if authority.party_type is not Role.AUTHORITY:
@@ -58,7 +59,7 @@ class Organisation(Aggregate):
         self._audit_access_granted(actor=actor, authority_id=authority.id)
 
     @event("AuditAccessGranted")
-    def _audit_access_granted(self, actor: Actor, authority_id: UUID) -> None:
+    def _audit_access_granted(self, actor: Actor | None, authority_id: UUID) -> None:
         self.audited_authority_ids.append(authority_id)
 
     def revoke_audit_access(self, actor: Actor, authority_id: UUID) -> None:

@@ -84,13 +84,17 @@ class User(Aggregate):
 
     # -- invitation and password -------------------------------------------------------
 
-    def accept_invitation(self, secret: str, password: str, now: datetime) -> None:
+    def check_invitation(self, secret: str, now: datetime) -> None:
+        """Refuses a used, wrong or expired invitation link, with a reason a person can act on."""
         if self.invitation_digest is None:
             raise RuleViolation("This invitation has already been used")
         if not credentials.digest_matches(self.invitation_digest, secret):
             raise RuleViolation("The invitation link is not valid")
         if now >= self.invitation_expires:
             raise RuleViolation("The invitation has expired; ask for a new one")
+
+    def accept_invitation(self, secret: str, password: str, now: datetime) -> None:
+        self.check_invitation(secret, now)
         self._invitation_accepted(actor=None, password_hash=credentials.hash_password(password))
 
     @event("InvitationAccepted")
