@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from domain.service import ProcurementService
-from web import errors, extension, formatting, start
+from web import api, errors, extension, formatting, start
 
 
 def create_app(settings: Mapping[str, Any] | None = None,
@@ -30,6 +30,7 @@ def create_app(settings: Mapping[str, Any] | None = None,
     errors.init_app(app)
     formatting.init_app(app)
     app.register_blueprint(start.bp)
+    api.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz)
     return app
 

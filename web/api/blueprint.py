@@ -1,0 +1,119 @@
+"""The one API blueprint, named "api" (web/auth.py signs its requests in by bearer token
+only, and CSRF protection exempts it by that name), and what every request to it passes
+before its route runs, in this order:
+
+1. the body limit for the API is set (read lazily, so nothing is read yet);
+2. the caller is signed in by bearer token, or the answer is 401;
+3. every path parameter is an id: a malformed one is 400 naming the parameter;
+4. a write with a body must send JSON (415), of at most the limit (413).
+
+Routes then parse their body with a schema, build the domain's value objects, call one
+service method and answer. They hold no business rule: those live in domain/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any, TypeVar
+from uuid import UUID
+
+from flask import Response, current_app, request, url_for
+from flask_smorest import Blueprint
+from webargs.core import is_json
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+
+from domain import validation
+from domain.service import ProcurementService
+from domain.values import Actor
+from web.api import problems
+from web.auth import current_actor
+from web.extension import current_service
+
+NAME = "api"
+URL_PREFIX = "/api/v1"
+MAX_BODY_CONFIG = "API_MAX_CONTENT_LENGTH"
+DEFAULT_MAX_BODY = 256 * 1024
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class Parser(FlaskParser):
+    """webargs answers 422 by default; malformed input is 400 here (STACK_NOTES.md)."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+bp = ApiBlueprint(NAME, __name__, url_prefix=URL_PREFIX,
+                  description="Procurements with employment requirements")
+problems.register(bp)
+
+
+@bp.before_request
+def guard() -> None:
+    request.max_content_length = current_app.config.get(MAX_BODY_CONFIG, DEFAULT_MAX_BODY)
+    current_actor()  # raises SignInRequired → 401
+    if request.view_args:
+        for name, value in request.view_args.items():
+            request.view_args[name] = validation.uuid(value, name)
+    if request.method in _WRITES:
+        _check_body()
+
+
+def _check_body() -> None:
+    has_body = bool(request.content_length) or "Content-Type" in request.headers
+    if has_body and not is_json(request.mimetype):
+        raise UnsupportedMediaType(
+            f"Send JSON (Content-Type: application/json), not '{request.mimetype}'")
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge(f"The body may be at most {limit} bytes")
+    request.get_data(cache=True)  # a body without Content-Length is cut at the limit too
+
+
+# -- what routes share --------------------------------------------------------------------
+
+def actor() -> Actor:
+    return current_actor()
+
+
+def service() -> ProcurementService:
+    return current_service()
+
+
+LOCATION = {"Location": {"description": "The new resource's path",
+                        "schema": {"type": "string"}}}
+Created = tuple[dict[str, UUID], int, dict[str, str]]
+
+
+def created(endpoint: str, new_id: UUID, **path: UUID) -> Created:
+    """201 with the new id in the body and the new resource's path in `Location`."""
+    values: dict[str, Any] = dict(path)
+    return {"id": new_id}, HTTPStatus.CREATED, {"Location": url_for(f"{NAME}.{endpoint}",
+                                                                    **values)}
+
+
+def done() -> Response:
+    """204: the command was recorded; read the case for what it changed."""
+    return Response(status=HTTPStatus.NO_CONTENT)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+READ = (404,)  # a case that does not exist or that the caller may not see
+WRITE = (403, 404, 409, 413, 415)  # plus 400, documented with the body's schema
+
+
+def operation(operation_id: str, *statuses: int) -> Callable[[F], F]:
+    """Names the operation after its service method and documents the problem answers it
+    may give: 401 always, and the statuses given."""
+    def decorate(view: F) -> F:
+        for status in sorted({401, *statuses}, reverse=True):
+            view = bp.alt_response(status, response=HTTPStatus(status).name)(view)
+        documented: F = bp.doc(operationId=operation_id)(view)
+        return documented
+    return decorate

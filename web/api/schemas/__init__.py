@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the API: request bodies (requests.py) and answers (views.py)."""
