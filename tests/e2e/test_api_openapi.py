@@ -1,0 +1,111 @@
+"""The OpenAPI 3 document at /api/v1/openapi.json lists every endpoint, one operation per
+service command and query, each with its problem answers."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from domain.service import ProcurementService
+from web.app import create_app
+
+# Written out by hand, not read from the service, so that a command added there without
+# an endpoint (or an endpoint without a command) fails here.
+COMMANDS = {
+    "create_procurement", "revise_setup", "set_requirement", "set_follow_up_plan",
+    "amend_follow_up_plan", "add_dialogue_note", "publish", "submit_tender",
+    "close_tendering", "award_contract", "sign_contract", "hold_kick_off", "appoint_matcher",
+    "invite_partner", "offer_position", "propose_candidate", "accept_candidate",
+    "decline_candidate", "record_preparation", "start_placement", "end_placement",
+    "record_checkpoint", "submit_report", "verify_report", "query_report", "note_deviation",
+    "decide_deviation", "end_contract", "close_procurement", "cancel",
+}
+QUERIES = {"visible_case_ids", "get_case", "history", "compliance"}
+# Reads of one thing in a case, the targets of a 201's Location (they read get_case).
+ITEMS = {"get_tender", "get_position", "get_candidate", "get_placement", "get_report",
+         "get_deviation"}
+# Methods of ProcurementService that are not the API's: the console's and the library's.
+NOT_ENDPOINTS = {"inspect", "all_case_ids", "register_transcodings"}
+
+
+@pytest.fixture(scope="module")
+def app() -> Flask:
+    return create_app({"TESTING": True, "PROCUREMENT_ENV": {
+        "PERSISTENCE_MODULE": "eventsourcing.nosuch"}})  # the document needs no store
+
+
+@pytest.fixture(scope="module")
+def document(app: Flask) -> dict[str, Any]:
+    response = app.test_client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    spec: dict[str, Any] = response.get_json()
+    return spec
+
+
+def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    found = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":
+                found[operation["operationId"]] = (method.upper(), path, operation)
+    return found
+
+
+def test_every_command_and_query_of_the_service_has_one_operation(
+        document: dict[str, Any]) -> None:
+    assert set(_operations(document)) == COMMANDS | QUERIES | ITEMS
+    own = {name for name, member in vars(ProcurementService).items()
+           if inspect.isfunction(member) and not name.startswith("_")}
+    assert own - NOT_ENDPOINTS == COMMANDS | QUERIES
+
+
+def test_every_route_of_the_api_is_in_the_document(app: Flask,
+                                                   document: dict[str, Any]) -> None:
+    routed = {(method, re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule))
+              for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
+              for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
+    documented = {(method, path) for method, path, _ in _operations(document).values()}
+    assert routed == documented
+    assert len(documented) == 40
+
+
+def test_every_operation_documents_its_problem_answers(document: dict[str, Any]) -> None:
+    for name, (method, path, operation) in _operations(document).items():
+        codes = set(operation["responses"])
+        assert "401" in codes, name
+        if path != "/api/v1/procurements":
+            assert "404" in codes, name
+        if method != "GET":
+            assert {"400", "403", "413", "415"} <= codes, name
+            assert "409" in codes or name == "create_procurement", name
+            assert "requestBody" in operation, name
+        assert operation["summary"], name
+    problem = document["components"]["responses"]["BAD_REQUEST"]["content"]
+    assert problem == {"application/problem+json": {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}
+    fields = document["components"]["schemas"]["Problem"]["properties"]
+    assert {"type", "title", "status", "detail", "field", "rule", "errors"} <= set(fields)
+
+
+def test_the_document_says_how_to_sign_in_and_that_ids_are_uuids(
+        document: dict[str, Any]) -> None:
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert document["security"] == [{"bearer": []}]
+    parameters = document["paths"]["/api/v1/procurements/{procurement_id}"]["parameters"]
+    assert parameters[0]["schema"] == {"type": "string", "format": "uuid"}
+
+
+def test_bodies_refuse_unknown_fields_and_decimals_are_strings(
+        document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    bodies = [name for name in schemas if name.endswith("Body")]
+    assert len(bodies) >= 25
+    assert all(schemas[name]["additionalProperties"] is False for name in bodies)
+    assert schemas["CaseView"]["properties"]["tender_count"]["nullable"] is True
+    assert schemas["ComplianceView"]["properties"]["delivered_months"] == {
+        "type": "string", "format": "decimal"}
