@@ -1,0 +1,83 @@
+"""Swedish and English names of every event, as the audit trail shows them.
+
+Procurement events use the words of the case page (web/labels.py EVENTS, kept alike by
+hand: projections do not import the web layer).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Label(NamedTuple):
+    sv: str
+    en: str
+
+
+EVENTS: dict[str, Label] = {
+    "Created": Label("Upphandling skapad", "Procurement created"),
+    "SetupRevised": Label("Grunduppgifter ändrade", "Set-up revised"),
+    "RequirementSet": Label("Sysselsättningskrav fastställt", "Employment requirement set"),
+    "FollowUpPlanSet": Label("Uppföljningsmodell fastställd", "Follow-up plan set"),
+    "FollowUpPlanAmended": Label("Uppföljningsmodell ändrad", "Follow-up plan amended"),
+    "DialogueNoteAdded": Label("Anteckning från dialog", "Dialogue note added"),
+    "Published": Label("Upphandlingen annonserad", "Published"),
+    "TenderSubmitted": Label("Anbud inlämnat", "Tender submitted"),
+    "TenderingClosed": Label("Anbudstiden stängd", "Tendering closed"),
+    "Awarded": Label("Tilldelningsbeslut fattat", "Contract awarded"),
+    "ContractSigned": Label("Avtal tecknat", "Contract signed"),
+    "KickOffHeld": Label("Startmöte hållet", "Kick-off held"),
+    "MatcherAppointed": Label("Matchningsansvarig utsedd", "Matcher appointed"),
+    "PartnerInvited": Label("Samarbetspartner inbjuden", "Partner invited"),
+    "PositionOffered": Label("Plats erbjuden", "Position offered"),
+    "CandidateProposed": Label("Kandidat föreslagen", "Candidate proposed"),
+    "CandidateAccepted": Label("Kandidat antagen", "Candidate accepted"),
+    "CandidateDeclined": Label("Kandidat avböjd", "Candidate declined"),
+    "PreparationRecorded": Label("Förberedande insats registrerad", "Preparation recorded"),
+    "PlacementStarted": Label("Anställning påbörjad", "Placement started"),
+    "PlacementEnded": Label("Anställning avslutad", "Placement ended"),
+    "CheckpointRecorded": Label("Uppföljning registrerad", "Checkpoint recorded"),
+    "ReportSubmitted": Label("Rapport inlämnad", "Report submitted"),
+    "ReportVerified": Label("Rapport godkänd", "Report verified"),
+    "ReportQueried": Label("Rapport ifrågasatt", "Report queried"),
+    "DeviationNoted": Label("Avvikelse noterad", "Deviation noted"),
+    "DeviationDecided": Label("Avvikelse beslutad", "Deviation decided"),
+    "ContractEnded": Label("Avtalet har upphört", "Contract ended"),
+    "Closed": Label("Upphandlingen avslutad", "Procurement closed"),
+    "Cancelled": Label("Upphandlingen avbruten", "Procurement cancelled"),
+    # The directory
+    "Organisation.Registered": Label("Organisation registrerad", "Organisation registered"),
+    "Organisation.Renamed": Label("Organisation har bytt namn", "Organisation renamed"),
+    "Organisation.AuditAccessGranted": Label("Granskningsbehörighet beviljad",
+                                             "Audit access granted"),
+    "Organisation.AuditAccessRevoked": Label("Granskningsbehörighet återkallad",
+                                             "Audit access revoked"),
+    "User.Invited": Label("Användare inbjuden", "User invited"),
+    "User.InvitationAccepted": Label("Inbjudan accepterad", "Invitation accepted"),
+    "User.PasswordChanged": Label("Lösenord bytt", "Password changed"),
+    "User.SignInFailed": Label("Misslyckad inloggning", "Failed sign-in"),
+    "User.SignInFailuresCleared": Label("Misslyckade inloggningar nollställda",
+                                        "Failed sign-ins cleared"),
+    "User.TokenIssued": Label("API-nyckel utfärdad", "API token issued"),
+    "User.TokenRevoked": Label("API-nyckel återkallad", "API token revoked"),
+    "User.Deactivated": Label("Användare inaktiverad", "User deactivated"),
+    "EmailIndex.Claimed": Label("E-postadress knuten till användare",
+                                "E-mail address claimed by a user"),
+}
+
+DEVIATION_DECISIONS: dict[str, Label] = {
+    "remedy": Label("åtgärd", "remedy"),
+    "sanction": Label("vite", "sanction"),
+    "waiver": Label("godtagen", "waiver"),
+}
+
+COMPLIANCE_OUTCOMES: dict[str, Label] = {
+    "met": Label("uppfyllt", "met"),
+    "partly_met": Label("delvis uppfyllt", "partly met"),
+    "not_met": Label("ej uppfyllt", "not met"),
+}
+
+
+def event(event_type: str) -> Label:
+    """A type nobody has named yet shows as itself."""
+    return EVENTS.get(event_type) or Label(event_type, event_type)
