@@ -69,6 +69,11 @@ ENDPOINTS = (
         ("too long", {**SETUP, "title": "x" * 301}, "title"),
         ("not a number", {**SETUP, "estimated_value_sek": "many"}, "estimated_value_sek"),
         ("null", {**SETUP, "title": None}, "title"),
+        ("a day past the service's years", {**SETUP, "contract_end": "9999-12-31"},
+         "contract_end"),
+        ("a tiny decimal", {**SETUP, "estimated_value_sek": "1e-999999"},
+         "estimated_value_sek"),
+        ("a huge decimal", {**SETUP, "estimated_value_sek": 1e300}, "estimated_value_sek"),
     )),
     Endpoint("revise_setup", "PUT", f"{CASE}/setup", SETUP, (
         ("missing", without(SETUP, "reference"), "reference"),
@@ -93,6 +98,9 @@ ENDPOINTS = (
          "first_placement_deadline_months"),
         ("too many months", {**REQUIREMENT, "first_placement_deadline_months": 121},
          "first_placement_deadline_months"),
+        ("more places than a decimal may have", {
+            **REQUIREMENT, "minimum_full_time_months": "0.0000001"},
+         "minimum_full_time_months"),
     )),
     Endpoint("set_follow_up_plan", "PUT", f"{CASE}/follow-up-plan", PLAN, (
         ("missing", without(PLAN, "items"), "items"),
@@ -164,6 +172,9 @@ ENDPOINTS = (
          "contract_start"),
         ("out of order", {"signed_on": "2026-03-12", "contract_start": "2026-04-01",
                           "contract_end": "2026-03-31"}, "contract_end"),
+        ("a start whose deadline no calendar holds", {
+            "signed_on": "2026-03-12", "contract_start": "9999-12-01",
+            "contract_end": "9999-12-31"}, "contract_start"),
         ("domain's name, not the attribute", {"signed_on": "2026-03-12",
                                               "start": "2026-04-01",
                                               "contract_start": "2026-04-01",
@@ -236,6 +247,8 @@ ENDPOINTS = (
                         "values": ["same_employer"]}, "values"),
         ("not a date", {"checkpoint": "start", "observed_on": "01/05/2026",
                         "values": {"wage_subsidy": True}}, "observed_on"),
+        ("too long", {"checkpoint": "during_" + "3" * 5000, "observed_on": "2026-05-01",
+                      "values": {"wage_subsidy": True}}, "checkpoint"),
     )),
     Endpoint("submit_report", "POST", f"{CASE}/reports",
              {"period_start": "2026-04-01", "period_end": "2026-06-30", "summary": "Bra"}, (
@@ -363,6 +376,18 @@ def test_malformed_json_and_a_body_that_is_no_object_name_the_body(
                               headers={"Content-Type": "application/json"})
         problem = assert_problem(response, 400, "body")
         assert problem["rule"] in ("must be a JSON document", "must be a JSON object")
+
+
+@pytest.mark.parametrize("raw", [
+    pytest.param('{"tender_deadline": ' + "1" * 5000 + "}", id="more-digits-than-python-reads"),
+    pytest.param("[" * 100_000 + "]" * 100_000, id="nested-deeper-than-the-decoder-goes"),
+    pytest.param('{"tender_deadline": "\\ud800"}', id="a-lone-surrogate"),
+    pytest.param('{"\\udfff": 1}', id="a-lone-surrogate-as-a-key"),
+])
+def test_json_python_cannot_take_is_400_not_500(world: ApiWorld, draft: str, raw: str) -> None:
+    response = world.post("authority", f"{API}/procurements/{draft}/publish", data=raw,
+                          headers={"Content-Type": "application/json"})
+    assert_problem(response, 400, "body")
 
 
 @pytest.mark.parametrize(("endpoint", "name"), PATH_IDS)

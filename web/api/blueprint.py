@@ -13,15 +13,17 @@ service method and answer. They hold no business rule: those live in domain/.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, TypeVar
 from uuid import UUID
 
-from flask import Response, current_app, request, url_for
+from flask import Request, Response, current_app, request, url_for
 from flask_smorest import Blueprint
+from marshmallow import Schema, missing
 from webargs.core import is_json
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from domain import validation
@@ -39,9 +41,25 @@ _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Parser(FlaskParser):
-    """webargs answers 422 by default; malformed input is 400 here (STACK_NOTES.md)."""
+    """webargs answers 422 by default; malformed input is 400 here (STACK_NOTES.md).
+
+    Also 400, where webargs would let a 500 through: a number with more digits than Python
+    converts, nesting deeper than the decoder recurses, and text that is not Unicode (a
+    lone surrogate such as "\\ud800" is valid JSON but cannot be stored)."""
 
     DEFAULT_VALIDATION_STATUS = 400
+
+    def load_json(self, req: Request, schema: Schema) -> Any:
+        try:
+            data = super().load_json(req, schema)
+        except (ValueError, RecursionError) as error:
+            abort(400, exc=error, messages={"json": ["Invalid JSON body."]})
+        try:
+            if data is not missing:
+                json.dumps(data, ensure_ascii=False).encode()
+        except UnicodeEncodeError as error:
+            abort(400, exc=error, messages={"json": ["Text must be valid Unicode."]})
+        return data
 
 
 class ApiBlueprint(Blueprint):

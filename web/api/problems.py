@@ -153,5 +153,6 @@ def _rule(message: str) -> str:
         "Field may not be null.": "must not be null",
         "Invalid JSON body.": "must be a JSON document",
         "Invalid input type.": "must be a JSON object",
+        "Text must be valid Unicode.": "text must be valid Unicode (no lone surrogates)",
     }
     return known.get(message, message.rstrip("."))

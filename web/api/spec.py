@@ -21,8 +21,9 @@ every party: one endpoint per command and query of the service.
 
 * Sign in with a personal API token: `Authorization: Bearer <token>`.
 * Requests are JSON (`Content-Type: application/json`), at most 256 KiB.
-* Dates are ISO 8601 (`2026-04-01`); decimals are strings in answers (`"24.00"`) and may be
-  strings or numbers in requests; codes (states, target groups, …) are their values.
+* Dates are ISO 8601 (`2026-04-01`, years 1900 to 2999); decimals are strings in answers
+  (`"24.00"`) and may be strings or numbers in requests (at most 15 digits before and 6
+  after the point); codes (states, target groups, …) are their values.
 * Ids of new positions, candidates, placements, reports and deviations may be chosen by the
   client (a UUID) or left out; the server then makes one. A 201 answer returns the id in
   its body and the new resource's path in `Location`.

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import uuid4
 
-from marshmallow import RAISE, Schema, fields, post_load
+from marshmallow import RAISE, Schema, fields, post_load, validate
 
 from domain.procurement.compliance import ComplianceOutcome
 from domain.procurement.contract import Award, Contract, KickOff
@@ -28,7 +28,7 @@ from domain.procurement.requirement import EmploymentRequirement
 from domain.procurement.setup import CaseSetup
 from domain.procurement.tenders import EmploymentPlan, SmeStatus
 from domain.values import PositionType, RequirementLevel, Role, TargetGroup
-from web.api.fields import DecimalString, PlanValue, StrictBoolean
+from web.api.fields import Day, DecimalString, PlanValue, StrictBoolean
 
 
 def _text(**kwargs: Any) -> fields.String:
@@ -76,8 +76,8 @@ class SetupBody(ValueBody):
                                                "example": "KS 2026/0117"})
     cpv_codes = fields.List(fields.String(), metadata={"example": ["90910000-9"]})
     estimated_value_sek = DecimalString(allow_none=True)
-    contract_start = fields.Date(allow_none=True)
-    contract_end = fields.Date(allow_none=True)
+    contract_start = Day(allow_none=True)
+    contract_end = Day(allow_none=True)
     industry = _text()
 
 
@@ -119,12 +119,12 @@ class DialogueNoteBody(ValueBody):
     value_class = DialogueNote
     counterpart = _code(Counterpart, required=True)
     organisation_name = _required_text()
-    held_on = fields.Date(required=True)
+    held_on = Day(required=True)
     summary = _required_text()
 
 
 class PublishBody(Body):
-    tender_deadline = fields.Date(required=True)
+    tender_deadline = Day(required=True)
 
 
 class ReasonBody(Body):
@@ -161,20 +161,20 @@ class TenderBody(Body):
 class AwardBody(ValueBody):
     value_class = Award
     supplier_id = fields.UUID(required=True)
-    decided_on = fields.Date(required=True)
-    standstill_end = fields.Date(required=True)
+    decided_on = Day(required=True)
+    standstill_end = Day(required=True)
 
 
 class ContractBody(ValueBody):
     value_class = Contract
-    signed_on = fields.Date(required=True)
-    start = fields.Date(required=True, data_key="contract_start")
-    end = fields.Date(required=True, data_key="contract_end")
+    signed_on = Day(required=True)
+    start = Day(required=True, data_key="contract_start")
+    end = Day(required=True, data_key="contract_end")
 
 
 class KickOffBody(ValueBody):
     value_class = KickOff
-    held_on = fields.Date(required=True)
+    held_on = Day(required=True)
     attendees = fields.List(fields.String(), required=True)
     agreed_notes = _text()
 
@@ -195,7 +195,7 @@ class PositionBody(ValueBody):
     position_id = _new_id("position")
     position_type = _code(PositionType, required=True)
     fte = DecimalString(required=True, metadata={"description": "Share of full time, e.g. 1"})
-    start = fields.Date(required=True)
+    start = Day(required=True)
     duration_months = fields.Integer(strict=True, required=True)
     supervisor = _required_text()
     training = _text()
@@ -216,8 +216,8 @@ class PreparationBody(Body):
     """Preparation the signed-in social enterprise provides."""
 
     description = _required_text()
-    start = fields.Date(required=True)
-    end = fields.Date(allow_none=True)
+    start = Day(required=True)
+    end = Day(allow_none=True)
 
 
 class StartPlacementBody(Body):
@@ -226,8 +226,8 @@ class StartPlacementBody(Body):
     placement_id = _new_id("placement")
     candidate_id = fields.UUID(required=True)
     employment_form = _code(PositionType, required=True)
-    start = fields.Date(required=True)
-    planned_end = fields.Date(required=True)
+    start = Day(required=True)
+    planned_end = Day(required=True)
     working_time_percent = DecimalString(required=True)
     collective_agreement = StrictBoolean(required=True)
     supervisor = _required_text()
@@ -243,17 +243,17 @@ class StartPlacementBody(Body):
 
 
 class EndPlacementBody(Body):
-    ended_on = fields.Date(required=True)
+    ended_on = Day(required=True)
     reason = _text(metadata={"description": "Required when the placement ends early"})
 
 
 # -- follow-up -------------------------------------------------------------------------------
 
 class CheckpointBody(Body):
-    checkpoint = _text(required=True, metadata={
+    checkpoint = _text(required=True, validate=validate.Length(max=40), metadata={
         "description": "start, during_<months>, exit or after_exit_<months>",
         "example": "start"})
-    observed_on = fields.Date(required=True)
+    observed_on = Day(required=True)
     values = fields.Dict(keys=fields.String(), values=PlanValue(), required=True, metadata={
         "description": "Values of the plan's items that are yours to give, by item key",
         "example": {"employment_status": "same_employer"}})
@@ -262,8 +262,8 @@ class CheckpointBody(Body):
 class ReportBody(ValueBody):
     value_class = SupplierReport
     report_id = _new_id("report")
-    period_start = fields.Date(required=True)
-    period_end = fields.Date(required=True)
+    period_start = Day(required=True)
+    period_end = Day(required=True)
     summary = _required_text()
 
 
@@ -291,7 +291,7 @@ class DecisionBody(ValueBody):
 
 
 class EndContractBody(Body):
-    ended_on = fields.Date(required=True)
+    ended_on = Day(required=True)
 
 
 class CloseBody(Body):
