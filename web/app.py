@@ -16,7 +16,20 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from domain.service import ProcurementService
-from web import api, errors, extension, formatting, start
+from web import (
+    account,
+    api,
+    auth,
+    errors,
+    extension,
+    formatting,
+    layout,
+    organisation,
+    security,
+    sessions,
+    signin,
+    start,
+)
 
 
 def create_app(settings: Mapping[str, Any] | None = None,
@@ -26,15 +39,21 @@ def create_app(settings: Mapping[str, Any] | None = None,
     app = Flask(__name__)
     app.config.from_mapping(PROCUREMENT_ENV=None, PROCUREMENT_CLOCK=None)
     app.config.update(settings or {})
+    sessions.init_app(app, settings or {})
     extension.init_app(app, service)
     errors.init_app(app)
+    auth.init_app(app)  # every route needs a signed-in user unless marked public...
+    security.init_app(app)  # ...checked before the CSRF token, then headers on every answer
     formatting.init_app(app)
-    app.register_blueprint(start.bp)
+    layout.init_app(app)
+    for blueprint in (start.bp, signin.bp, account.bp, organisation.bp):
+        app.register_blueprint(blueprint)
     api.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz)
     return app
 
 
+@auth.public
 def healthz() -> Response:
     """Liveness: the process answers. It does not open the store."""
     return jsonify(status="ok")

@@ -4,18 +4,35 @@ The JSON API is signed in to with `Authorization: Bearer <token>` only, never wi
 session cookie, so a page on another site cannot make a browser call the API (that is why
 the API needs no CSRF token). The portals use the session cookie, and every form of theirs
 carries a CSRF token.
+
+Every route needs a signed-in user unless it is marked public (`@public`, or listed in
+PUBLIC_ENDPOINTS): `init_app` checks that before any view runs, so a route that forgets to
+ask for the actor is still closed. Without one, a browser is sent to the sign-in page and
+any other client gets 401.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from uuid import UUID
 
-from flask import g, request, session
+from flask import Flask, current_app, g, redirect, request, session, url_for
+from werkzeug.wrappers.response import Response
 
 from domain.values import Actor
+from web import errors
 from web.extension import current_service
 
 SESSION_USER = "user_id"
+SESSION_SINCE = "signed_in_at"  # when the person signed in (POSIX seconds, the service's clock)
+API_BLUEPRINT = "api"
+# Answer without a session: the static files, the health check, and the API's description
+# (web/api: it describes the API, not any case). Views mark themselves with @public.
+PUBLIC_ENDPOINTS = frozenset({"static", "healthz", "api-docs.openapi_json"})
+_PUBLIC_MARK = "public_without_sign_in"
+
+View = TypeVar("View", bound=Callable[..., object])
 
 
 class SignInRequired(Exception):
@@ -44,13 +61,29 @@ def current_actor() -> Actor:
     return actor
 
 
+def is_api_request() -> bool:
+    """A request to the JSON API (its blueprint, or one nested in it)."""
+    return API_BLUEPRINT in request.blueprints
+
+
+def public(view: View) -> View:
+    """Marks a view that answers without a signed-in user."""
+    setattr(view, _PUBLIC_MARK, True)
+    return view
+
+
 def _resolve() -> Actor | None:
     service = current_service()
-    if request.blueprint == "api":
+    if is_api_request():
         token = bearer_token()
         return service.authenticate_token(token) if token else None
     user_id = session.get(SESSION_USER)
-    if not isinstance(user_id, str):
+    since = session.get(SESSION_SINCE)
+    if not isinstance(user_id, str) or not isinstance(since, int | float):
+        return None
+    # The lifetime counts from sign-in, however busy the session has been since.
+    age = service.clock.now().timestamp() - since
+    if not 0 <= age < current_app.permanent_session_lifetime.total_seconds():
         return None
     try:
         return service.actor_for(UUID(user_id))
@@ -63,6 +96,7 @@ def start_session(actor: Actor) -> None:
     before sign-in is worth nothing)."""
     session.clear()
     session[SESSION_USER] = str(actor.user_id)
+    session[SESSION_SINCE] = current_service().clock.now().timestamp()
     session.permanent = True
     g.actor = actor
 
@@ -70,3 +104,38 @@ def start_session(actor: Actor) -> None:
 def end_session() -> None:
     session.clear()
     g.actor = None
+
+
+def init_app(app: Flask) -> None:
+    """Closes every route that is not public to requests without a signed-in user. Call it
+    before CSRF protection is set up, so that a stranger's post is sent to sign in first."""
+    app.before_request(_require_sign_in)
+    app.register_error_handler(SignInRequired, _sign_in_required)
+
+
+def is_public_endpoint(endpoint: str | None) -> bool:
+    if endpoint is None:
+        return True  # no route matched: routing answers 404 or 405, which reveal nothing
+    view = current_app.view_functions.get(endpoint)
+    return endpoint in PUBLIC_ENDPOINTS or bool(getattr(view, _PUBLIC_MARK, False))
+
+
+def _require_sign_in() -> None:
+    if not is_public_endpoint(request.endpoint):
+        current_actor()
+
+
+def _sign_in_required(_: SignInRequired) -> Response:
+    """The API's own handler (web/api) answers its requests; this one answers the portals:
+    a browser goes to the sign-in page and comes back afterwards, others get 401."""
+    session.pop(SESSION_USER, None)
+    session.pop(SESSION_SINCE, None)
+    if errors.wants_html():
+        back = request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else None
+        return redirect(url_for("signin.sign_in", next=back))
+    response = errors.respond({"type": errors.TYPE_PREFIX + "unauthorized",
+                               "title": "Sign-in required", "status": 401,
+                               "detail": "Sign in at /sign-in first."})
+    if is_api_request():
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response

@@ -43,6 +43,7 @@ DOMAIN_ERRORS: tuple[tuple[type[errors.DomainError], ProblemKind], ...] = (
 # What a person reads on the error page, in Swedish first.
 PAGE_TITLES = {
     400: ("Uppgifterna kunde inte tas emot", "Invalid input"),
+    401: ("Du behöver logga in", "Sign-in required"),
     403: ("Du saknar behörighet", "Not allowed"),
     404: ("Sidan finns inte", "Not found"),
     405: ("Det går inte att göra så här", "Method not allowed"),
@@ -90,7 +91,7 @@ def _unexpected_error(error: Exception) -> Response:
 def respond(problem: dict[str, Any]) -> Response:
     status = int(problem["status"])
     problem["instance"] = request.path
-    if _wants_html():
+    if wants_html():
         sv, en = PAGE_TITLES.get(status, PAGE_TITLES[500 if status >= 500 else 400])
         page = render_template("error.html", problem=problem, title_sv=sv, title_en=en)
         return Response(page, status=status, mimetype="text/html")
@@ -98,6 +99,7 @@ def respond(problem: dict[str, Any]) -> Response:
                     mimetype=PROBLEM_JSON)
 
 
-def _wants_html() -> bool:
+def wants_html() -> bool:
+    """A browser: it prefers an HTML page to a problem document."""
     offered = [PROBLEM_JSON, "application/json", "text/html"]
     return request.accept_mimetypes.best_match(offered) == "text/html"
