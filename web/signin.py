@@ -1,0 +1,92 @@
+"""Signing in and out, and accepting an invitation by choosing a password.
+
+A failed sign-in says one thing, whatever failed (no such address, wrong password, too many
+attempts, deactivated account), with status 401, so the answer tells nobody which
+addresses exist. After signing in, the person goes back to the page they asked for, if
+that is a path on this site (never to another site).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError as FormInvalid
+
+from domain import errors
+from web import forms
+from web.auth import end_session, optional_actor, public, start_session
+from web.extension import current_service
+
+bp = Blueprint("signin", __name__)
+
+FAILED = "Fel e-post eller lösenord"
+FAILED_EN = "Wrong e-mail or password"
+
+
+def local_path(value: str | None) -> str | None:
+    """`value` if it is a path on this site, else None: `next` must never lead elsewhere
+    (no scheme, no host, no `//host` or `/\\host`, which browsers read as another site)."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return None
+    if "\\" in value or any(ord(char) < 32 for char in value):
+        return None
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else None
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in() -> ResponseReturnValue:
+    next_path = local_path(request.values.get("next"))
+    if request.method == "GET":
+        if optional_actor() is not None:
+            return redirect(next_path or url_for("start.index"))
+        return render_template("sign_in.html", next=next_path, email="")
+    email = request.form.get("email", "")
+    actor = current_service().sign_in(email, request.form.get("password", ""))
+    if actor is None:
+        return render_template("sign_in.html", next=next_path, email=email,
+                               failed=True), 401
+    start_session(actor)
+    return redirect(next_path or url_for("start.index"))
+
+
+@bp.post("/sign-out")
+def sign_out() -> ResponseReturnValue:
+    end_session()
+    flash("Du är utloggad. / You are signed out.")
+    return redirect(url_for("signin.sign_in"))
+
+
+@bp.route("/invitations/<uuid:user_id>/<secret>", methods=["GET", "POST"])
+@public
+def invitation(user_id: UUID, secret: str) -> ResponseReturnValue:
+    """The one-time link of an invitation: a used, wrong or expired one is refused (400)
+    before a password is asked for."""
+    service = current_service()
+    try:
+        user = service.check_invitation(user_id, secret)
+    except (errors.RuleViolation, errors.ValidationError) as refusal:
+        return render_template("invitation.html", refused=refusal.message), 400
+    if request.method == "GET":
+        return render_template("invitation.html", user=user, form_errors={})
+    try:
+        values = forms.parse(forms.InvitationForm(), request.form)
+        service.accept_invitation(user_id, secret, values["new_password"])
+    except (FormInvalid, errors.ValidationError) as invalid:
+        return render_template("invitation.html", user=user,
+                               form_errors=_password_errors(invalid)), 400
+    except errors.RuleViolation as refusal:  # used or expired while the form was open
+        return render_template("invitation.html", refused=refusal.message), 400
+    flash("Ditt lösenord är sparat: logga in. / Your password is set: sign in.")
+    return redirect(url_for("signin.sign_in"))
+
+
+def _password_errors(invalid: FormInvalid | errors.ValidationError) -> forms.FormErrors:
+    found = forms.form_errors(invalid)
+    if "password" in found:  # the domain names the new password "password"
+        found["new_password"] = found.pop("password")
+    return found
