@@ -1,11 +1,13 @@
-"""The `procurement` command: serve the web app, load demo data, look at cases.
+"""The `procurement` command: serve the web app, load demo data, look at cases, manage the
+directory.
 
 Every command reads its store settings from the environment (PERSISTENCE_MODULE,
 SQLITE_DBNAME, POSTGRES_*, PROCUREMENT_DATA_DIR) through web/bootstrap.py. Wrong settings
 print what is wrong and exit with status 2.
 
-`list` and `show` are the operator's console: they read through the service's
-console-only methods (`all_case_ids`, `inspect`), which no access policy guards.
+`list`, `show` and `admin` are the operator's console on the server: they read through
+the service's console-only methods (`all_case_ids`, `inspect`) and run directory commands
+with no acting user (`actor=None`), which no access policy guards.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from uuid import UUID
 import click
 from eventsourcing.persistence import PersistenceError
 
-from domain.errors import ConfigurationError, ProcurementNotFound
+from domain.directory.credentials import check_password_rules
+from domain.directory.user import OrgRole
+from domain.errors import ConfigurationError, DomainError, ProcurementNotFound
 from domain.procurement import Procurement
 from domain.service import ProcurementService
+from domain.values import Role
 from domain.views import HistoryEntry
 from web import bootstrap, demo, labels
 from web.formatting import day, local_time, money, number, percent
-from web.presenters import CaseRow, organisation
+from web.presenters import CaseRow, Names, OrganisationNames
 
 EXIT_CONFIGURATION = 2
 NO_BREAK_SPACE = "\u00a0"
@@ -83,13 +88,19 @@ def demo_command(force: bool) -> None:
         click.echo(f"Created {len(created)} procurements in {bootstrap.describe_store()}:")
         _table(("STATE", "REFERENCE", "TITLE", "ID"),
                [(c.state.value, c.reference, c.title, str(c.procurement_id)) for c in created])
+        click.echo()
+        click.echo("Demo users (for the demo only: these passwords are published):")
+        _table(("PARTY", "ORGANISATION", "E-MAIL", "PASSWORD"),
+               [(p.party, p.name, p.email, p.password) for p in demo.PARTIES])
 
 
 @main.command("list")
 def list_command() -> None:
     """List every procurement (operator's console)."""
     with _service() as service:
-        rows = [CaseRow.of(service.inspect(case_id)[0]) for case_id in service.all_case_ids()]
+        names = OrganisationNames(service)
+        rows = [CaseRow.of_case(service.inspect(case_id)[0], names)
+                for case_id in service.all_case_ids()]
         if not rows:
             click.echo("No procurements yet (load the demo with: procurement demo).")
             return
@@ -108,23 +119,106 @@ def show(procurement_id: UUID) -> None:
         except ProcurementNotFound as error:
             click.echo(str(error), err=True)
             raise SystemExit(1) from None
-        _show_case(case, service)
-        _show_history(history)
+        names = OrganisationNames(service)
+        _show_case(case, service, names)
+        _show_history(history, names)
 
 
-def _show_case(case: Procurement, service: ProcurementService) -> None:
+# -- the directory: organisations and users ---------------------------------------------
+
+PARTY_TYPES = {
+    "authority": Role.AUTHORITY, "supplier": Role.SUPPLIER, "matcher": Role.MATCHER,
+    "social_enterprise": Role.SOCIAL_ENTERPRISE, "audit": Role.AUDITOR,
+    "auditor": Role.AUDITOR, "operator": Role.ADMIN, "admin": Role.ADMIN,
+}
+
+
+@main.group()
+def admin() -> None:
+    """Organisations and users (operator's console: no access check, server only)."""
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A refusal of the service ends the command with its message and status 1."""
+    try:
+        yield
+    except DomainError as error:
+        click.echo(f"Refused: {error}", err=True)
+        raise SystemExit(1) from None
+
+
+@admin.command("create-organisation")
+@click.option("--name", required=True, help="The organisation's name.")
+@click.option("--org-number", required=True, help="Organisationsnummer, NNNNNN-NNNN.")
+@click.option("--type", "party_type", required=True, type=click.Choice(list(PARTY_TYPES)),
+              help="Its party type (audit = auditor, operator = admin).")
+def create_organisation(name: str, org_number: str, party_type: str) -> None:
+    """Register an organisation and print its id."""
+    with _service() as service, _refusals():
+        organisation_id = service.register_organisation(None, name, org_number,
+                                                        PARTY_TYPES[party_type])
+        organisation = service.organisation(organisation_id)
+    click.echo(f"Registered {organisation.name} ({organisation.org_number}, "
+               f"{organisation.party_type.value}): {organisation_id}")
+
+
+@admin.command("create-user")
+@click.option("--organisation-id", required=True, type=click.UUID)
+@click.option("--name", required=True, help="The person's name.")
+@click.option("--email", required=True, help="The address they sign in with.")
+@click.option("--org-admin", is_flag=True, help="May invite and deactivate the "
+              "organisation's users (and, for an authority, grant audit access).")
+@click.option("--password", default=None,
+              help="Set this password at once instead of printing an invitation link "
+                   "(it shows in the shell history: for test and demo set-ups).")
+def create_user(organisation_id: UUID, name: str, email: str, org_admin: bool,
+                password: str | None) -> None:
+    """Invite a user: prints the one-time invitation link, or with --password sets it."""
+    role = OrgRole.ORG_ADMIN if org_admin else OrgRole.MEMBER
+    with _service() as service, _refusals():
+        if password is not None:
+            check_password_rules(password)  # before the user exists, not after
+        user_id, secret = service.invite_user(None, organisation_id, name, email, role)
+        if password is not None:
+            service.accept_invitation(user_id, secret, password)
+        user = service.user(user_id)
+    click.echo(f"User {user.name} <{user.email}> ({role.value}): {user_id}")
+    if password is None:
+        click.echo("Invitation link (shown once, valid for 7 days; put the site's address "
+                   "in front):")
+        click.echo(f"/invitations/{user_id}/{secret}")
+    else:
+        click.echo("The password is set: the user can sign in now.")
+
+
+@admin.command("grant-audit")
+@click.option("--authority-id", required=True, type=click.UUID,
+              help="The contracting authority whose procurements may be read.")
+@click.option("--auditor-id", required=True, type=click.UUID,
+              help="The audit organisation that may read them.")
+def grant_audit(authority_id: UUID, auditor_id: UUID) -> None:
+    """Let an audit organisation read every procurement of an authority."""
+    with _service() as service, _refusals():
+        service.console_grant_audit_access(authority_id, auditor_id)
+        names = OrganisationNames(service)
+        click.echo(f"{names(auditor_id)} may now read the procurements of "
+                   f"{names(authority_id)}.")
+
+
+def _show_case(case: Procurement, service: ProcurementService, names: Names) -> None:
     setup, requirement = case.setup, case.requirement
     _section(f"{setup.reference}  {setup.title}")
     _fields([
         ("State", f"{case.state.value} ({labels.of(case.state, labels.STATES).sv})"),
-        ("Owner", organisation(case.owner_id)),
+        ("Owner", names(case.owner_id)),
         ("Industry", setup.industry or "-"),
         ("CPV codes", ", ".join(setup.cpv_codes) or "-"),
         ("Estimated value", money(setup.estimated_value_sek)),
         ("Planned period", f"{day(setup.contract_start)} to {day(setup.contract_end)}"),
     ])
     if case.award:
-        _fields([("Awarded to", organisation(case.award.supplier_id))])
+        _fields([("Awarded to", names(case.award.supplier_id))])
     if case.contract:
         _fields([("Contract", f"{day(case.contract.start)} to {day(case.contract.end)}"
                               + (f", ended {day(case.contract.ended_on)}"
@@ -158,11 +252,11 @@ def _show_case(case: Procurement, service: ProcurementService) -> None:
         ])
 
 
-def _show_history(history: list[HistoryEntry]) -> None:
+def _show_history(history: list[HistoryEntry], names: Names) -> None:
     _section(f"History ({len(history)} events)")
     _table(("VERSION", "TIME", "EVENT", "ROLE", "ORGANISATION"),
            [(str(e.version), local_time(e.recorded_at), e.event_type, e.actor.role.value,
-             organisation(e.actor.organisation_id)) for e in history])
+             names(e.actor.organisation_id)) for e in history])
 
 
 def _section(title: str) -> None:

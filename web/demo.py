@@ -1,14 +1,14 @@
-"""Demo data: fictional organisations and one procurement in every lifecycle state.
+"""Demo data: fictional organisations with one user each, and one procurement in every
+lifecycle state.
 
-Stop-gap until the organisation register exists: the demo organisations live here, and
-their ids are derived with uuid5 from the organisation number, so every process (the CLI
-that seeds, the web app that shows names) computes the same ids without storing them. The
-web pages look names up in `ORGANISATIONS`; an id not listed shows as an unknown
-organisation.
+The organisations and users are registered in the directory through the service's real
+commands, as the operator's console does, and each user gets a fixed demo password, which
+`procurement demo` prints and the README lists. They are for the demo only: anyone who
+reads the README can sign in with them.
 
 Every case is made by the real service commands (domain.examples.walk_to plus a few more
-commands), so the demo passes every rule a real case does. Dates are relative to the
-service's today, so the data looks current whenever it is loaded.
+commands) acting as those users, so the demo passes every rule a real case does. Dates are
+relative to the service's today, so the data looks current whenever it is loaded.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
+from domain.directory.user import OrgRole
 from domain.examples import Parties, WalkedCase, example_tender, walk_to
 from domain.procurement.followup_plan import add_months
 from domain.procurement.lifecycle import State
@@ -26,43 +27,53 @@ from domain.procurement.setup import CaseSetup
 from domain.service import ProcurementService
 from domain.values import Actor, Role
 
-_NAMESPACE = uuid5(NAMESPACE_URL, "urn:sysselsattning:demo")
-
 
 @dataclass(frozen=True)
-class Organisation:
+class DemoParty:
+    """A demo organisation and its one user, who is also its organisation admin."""
+
+    party: str  # what it plays in the demo, for the table of demo users
     name: str
     org_number: str
     role: Role
+    user_name: str
+    email: str
+    password: str
     sme: bool = False
 
-    @property
-    def id(self) -> UUID:
-        return uuid5(_NAMESPACE, f"organisation:{self.org_number}")
-
-    def actor(self) -> Actor:
-        """The organisation's one demo user (also derived from the organisation number)."""
-        return Actor(uuid5(_NAMESPACE, f"user:{self.org_number}"), self.id, self.role)
-
-
-NORRVIK = Organisation("Norrviks kommun", "212000-1314", Role.AUTHORITY)
-SME_SUPPLIER = Organisation("Norrviks Service & Entreprenad AB", "556903-4555",
-                            Role.SUPPLIER, sme=True)
-FACILITY_SUPPLIER = Organisation("Nordisk Fastighetsservice AB", "556712-3400", Role.SUPPLIER)
-BUILDING_SUPPLIER = Organisation("Sverigebygg Entreprenad AB", "556488-1208", Role.SUPPLIER)
-MATCHER = Organisation("Arbetsförmedlingen", "202100-2114", Role.MATCHER)
-SOCIAL_ENTERPRISE = Organisation("Gröna Händer ekonomisk förening", "769634-1028",
-                                 Role.SOCIAL_ENTERPRISE)
-
-ORGANISATIONS: dict[UUID, Organisation] = {
-    org.id: org for org in (NORRVIK, SME_SUPPLIER, FACILITY_SUPPLIER, BUILDING_SUPPLIER,
-                            MATCHER, SOCIAL_ENTERPRISE)
-}
+    def actor(self, service: ProcurementService) -> Actor:
+        """The demo user as the service sees them, once the directory holds them."""
+        user_id = service.user_id_for_email(self.email)
+        actor = service.actor_for(user_id) if user_id else None
+        if actor is None:
+            raise LookupError(f"The demo user {self.email} is missing or deactivated")
+        return actor
 
 
-def organisation_name(organisation_id: UUID) -> str | None:
-    org = ORGANISATIONS.get(organisation_id)
-    return org.name if org else None
+NORRVIK = DemoParty("Upphandlande myndighet", "Norrviks kommun", "212000-1314",
+                    Role.AUTHORITY, "Anna Lindqvist", "anna.lindqvist@norrvik.example",
+                    "demo-losenord-1")
+SME_SUPPLIER = DemoParty("Leverantör (SME, tilldelad)", "Norrviks Service & Entreprenad AB",
+                         "556903-4555", Role.SUPPLIER, "Omar Haddad",
+                         "omar.haddad@norrviksservice.example", "demo-losenord-2", sme=True)
+FACILITY_SUPPLIER = DemoParty("Leverantör (konkurrent)", "Nordisk Fastighetsservice AB",
+                              "556712-3400", Role.SUPPLIER, "Karin Ek",
+                              "karin.ek@nordiskfastighet.example", "demo-losenord-3")
+BUILDING_SUPPLIER = DemoParty("Leverantör (konkurrent)", "Sverigebygg Entreprenad AB",
+                              "556488-1208", Role.SUPPLIER, "Johan Nilsson",
+                              "johan.nilsson@sverigebygg.example", "demo-losenord-4")
+MATCHER = DemoParty("Matchningsansvarig", "Arbetsförmedlingen", "202100-2114", Role.MATCHER,
+                    "Leila Svensson", "leila.svensson@arbetsformedlingen.example",
+                    "demo-losenord-5")
+SOCIAL_ENTERPRISE = DemoParty("Socialt företag", "Gröna Händer ekonomisk förening",
+                              "769634-1028", Role.SOCIAL_ENTERPRISE, "Maja Holm",
+                              "maja.holm@gronahander.example", "demo-losenord-6")
+AUDITOR = DemoParty("Granskare", "Granskningsbyrån Norr AB", "556123-4567", Role.AUDITOR,
+                    "Erik Sandberg", "erik.sandberg@granskningsbyran.example",
+                    "demo-losenord-7")
+
+PARTIES = (NORRVIK, SME_SUPPLIER, FACILITY_SUPPLIER, BUILDING_SUPPLIER, MATCHER,
+           SOCIAL_ENTERPRISE, AUDITOR)
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,7 @@ class DemoCase:
     industry: str
     value_msek: int
     contract_start_months: int  # relative to today; negative is in the past
-    competitor: Organisation
+    competitor: DemoParty
     placements: int = 1
 
 
@@ -112,20 +123,43 @@ class Created:
 
 
 def seed(service: ProcurementService) -> list[Created]:
-    """Create the demo set in `service`; returns what was created, in lifecycle order."""
+    """Create the demo set in `service`; returns what was created, in lifecycle order. The
+    organisations and users are registered once and reused by a second set."""
+    actors = seed_directory(service)
     today = service.clock.today()
     created = []
     for case in CASES:
-        walked = _create(service, case, today)
+        walked = _create(service, actors, case, today)
         created.append(Created(case.state, case.reference, case.title, walked.procurement_id))
     return created
 
 
-def _create(service: ProcurementService, case: DemoCase, today: date) -> WalkedCase:
+def seed_directory(service: ProcurementService) -> dict[DemoParty, Actor]:
+    """Every demo organisation with its user (password set), and the auditor's grant from
+    the authority; what exists already is left as it is."""
+    actors = {party: _register(service, party) for party in PARTIES}
+    authority, auditor = actors[NORRVIK].organisation_id, actors[AUDITOR].organisation_id
+    if authority not in service.audited_authorities(auditor):
+        service.console_grant_audit_access(authority, auditor)
+    return actors
+
+
+def _register(service: ProcurementService, party: DemoParty) -> Actor:
+    if service.user_id_for_email(party.email) is None:
+        organisation_id = service.register_organisation(None, party.name, party.org_number,
+                                                        party.role)
+        user_id, secret = service.invite_user(None, organisation_id, party.user_name,
+                                              party.email, OrgRole.ORG_ADMIN)
+        service.accept_invitation(user_id, secret, party.password)
+    return party.actor(service)
+
+
+def _create(service: ProcurementService, actors: dict[DemoParty, Actor], case: DemoCase,
+            today: date) -> WalkedCase:
     start = add_months(today, case.contract_start_months)
-    parties = Parties(authority=NORRVIK.actor(), supplier=SME_SUPPLIER.actor(),
-                      other_supplier=case.competitor.actor(), matcher=MATCHER.actor(),
-                      social_enterprise=SOCIAL_ENTERPRISE.actor())
+    parties = Parties(authority=actors[NORRVIK], supplier=actors[SME_SUPPLIER],
+                      other_supplier=actors[case.competitor], matcher=actors[MATCHER],
+                      social_enterprise=actors[SOCIAL_ENTERPRISE], auditor=actors[AUDITOR])
     setup = CaseSetup(title=case.title, reference=case.reference, cpv_codes=(case.cpv,),
                       estimated_value_sek=Decimal(case.value_msek) * 1_000_000,
                       contract_start=start,
@@ -137,15 +171,15 @@ def _create(service: ProcurementService, case: DemoCase, today: date) -> WalkedC
                      contract_start=start)
     pid = walked.procurement_id
     if case.state is State.TENDERING:
-        competitor = case.competitor.actor()
+        competitor = parties.other_supplier
         service.submit_tender(competitor, pid, example_tender(competitor, positions=3))
     if case.state is State.DELIVERY:
-        _during_delivery(service, walked, start, today)
+        _during_delivery(service, parties, walked, start, today)
     if case.state in (State.FOLLOW_UP, State.CLOSED):
-        _after_exit(service, walked, start, today)
+        _after_exit(service, parties, walked, start, today)
     if case.state is State.CLOSED:
-        outcome = service.compliance(NORRVIK.actor(), pid).outcome
-        service.close_procurement(NORRVIK.actor(), pid, outcome,
+        outcome = service.compliance(parties.authority, pid).outcome
+        service.close_procurement(parties.authority, pid, outcome,
                                   "Leverantören anställde en person i tolv månader; "
                                   "kravet på 24 heltidsmånader nåddes inte.")
     return walked
@@ -156,9 +190,9 @@ def _placement_start(contract_start: date, number: int) -> date:
     return add_months(contract_start, 1) + timedelta(days=14 * number)
 
 
-def _during_delivery(service: ProcurementService, walked: WalkedCase, contract_start: date,
-                     today: date) -> None:
-    pid, supplier, matcher = walked.procurement_id, SME_SUPPLIER.actor(), MATCHER.actor()
+def _during_delivery(service: ProcurementService, parties: Parties, walked: WalkedCase,
+                     contract_start: date, today: date) -> None:
+    pid, supplier, matcher = walked.procurement_id, parties.supplier, parties.matcher
     for number, placement_id in enumerate(walked.placement_ids):
         placed = _placement_start(contract_start, number)
         months = 3
@@ -177,13 +211,13 @@ def _during_delivery(service: ProcurementService, walked: WalkedCase, contract_s
                                 "Kvartalsrapport: alla anställda har handledare och "
                                 "introduktionsutbildning enligt plan.")
         service.submit_report(supplier, pid, report)
-        service.verify_report(NORRVIK.actor(), pid, report.report_id, "Godkänd.")
+        service.verify_report(parties.authority, pid, report.report_id, "Godkänd.")
         period_start = period_end + timedelta(days=1)
 
 
-def _after_exit(service: ProcurementService, walked: WalkedCase, contract_start: date,
-                today: date) -> None:
-    pid, supplier, matcher = walked.procurement_id, SME_SUPPLIER.actor(), MATCHER.actor()
+def _after_exit(service: ProcurementService, parties: Parties, walked: WalkedCase,
+                contract_start: date, today: date) -> None:
+    pid, supplier, matcher = walked.procurement_id, parties.supplier, parties.matcher
     outcomes = ("same_employer", "other_employer", "studies", "same_employer")
     for number, placement_id in enumerate(walked.placement_ids):
         exit_on = add_months(_placement_start(contract_start, number), 12) - timedelta(days=1)

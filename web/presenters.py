@@ -1,21 +1,31 @@
 """What the pages show of a case, ready for the templates: labels, names and figures.
 
-Nothing here decides a rule: compliance comes from the aggregate, states from the
-lifecycle; this module only picks what to show and puts words on it.
+Nothing here decides a rule: what an actor may see comes filtered from the service
+(`CaseView`, and the history only where the policy allows it), compliance from the
+aggregate, states from the lifecycle; this module only picks what to show and puts words
+on it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from uuid import UUID
 
+from domain.errors import NotFound
 from domain.procurement import Procurement
 from domain.procurement.compliance import ComplianceAssessment
 from domain.procurement.lifecycle import State
-from domain.views import HistoryEntry
-from web import demo, labels
+from domain.procurement.setup import CaseSetup
+from domain.procurement.tenders import Tender
+from domain.service import ProcurementService
+from domain.views import CaseView, HistoryEntry
+from web import labels
 from web.labels import Label
+
+Names = Callable[[UUID | None], str]
 
 # The road a case travels; cancelled is a way off it, not a step on it.
 LIFECYCLE = (State.DRAFT, State.TENDERING, State.EVALUATION, State.STANDSTILL, State.DELIVERY,
@@ -32,15 +42,29 @@ _STEP_EVENTS = {
 }
 
 
-def organisation(organisation_id: UUID | None) -> str:
-    if organisation_id is None:
-        return "–"
-    return demo.organisation_name(organisation_id) or f"Okänd organisation ({organisation_id})"
+class OrganisationNames:
+    """Organisation names from the directory, each looked up once (make one per request:
+    a rename shows on the next page)."""
+
+    def __init__(self, service: ProcurementService) -> None:
+        self._service = service
+        self._names: dict[UUID, str] = {}
+
+    def __call__(self, organisation_id: UUID | None) -> str:
+        if organisation_id is None:
+            return "–"
+        if organisation_id not in self._names:
+            try:
+                name = self._service.organisation(organisation_id).name
+            except NotFound:
+                name = f"Okänd organisation ({organisation_id})"
+            self._names[organisation_id] = name
+        return self._names[organisation_id]
 
 
 @dataclass(frozen=True)
 class CaseRow:
-    """One line of the start page."""
+    """One line of the start page (and of the operator's `procurement list`)."""
 
     procurement_id: UUID
     reference: str
@@ -50,9 +74,19 @@ class CaseRow:
     owner: str
 
     @classmethod
-    def of(cls, case: Procurement) -> CaseRow:
-        return cls(case.id, case.setup.reference, case.setup.title, case.state,
-                   labels.of(case.state, labels.STATES), organisation(case.owner_id))
+    def of(cls, procurement_id: UUID, setup: CaseSetup, state: State, owner_id: UUID,
+           names: Names) -> CaseRow:
+        return cls(procurement_id, setup.reference, setup.title, state,
+                   labels.of(state, labels.STATES), names(owner_id))
+
+    @classmethod
+    def of_view(cls, view: CaseView, names: Names) -> CaseRow:
+        return cls.of(view.procurement_id, view.setup, view.state, view.owner_id, names)
+
+    @classmethod
+    def of_case(cls, case: Procurement, names: Names) -> CaseRow:
+        """For the operator's console, which reads the aggregate itself."""
+        return cls.of(case.id, case.setup, case.state, case.owner_id, names)
 
     @property
     def sort_key(self) -> tuple[int, str]:
@@ -66,13 +100,11 @@ class Step:
     status: str  # "done", "current" or "todo"
 
 
-def lifecycle_steps(case: Procurement, history: list[HistoryEntry]) -> list[Step]:
+def lifecycle_steps(view: CaseView, history: list[HistoryEntry] | None) -> list[Step]:
     """The road with the current step marked; a cancelled case shows how far it came."""
-    reached = State.DRAFT
-    for entry in history:
-        reached = _STEP_EVENTS.get(entry.event_type, reached)
+    reached = _reached(view, history)
     current = LIFECYCLE.index(reached)
-    cancelled = case.state is State.CANCELLED
+    cancelled = view.state is State.CANCELLED
     steps = []
     for index, state in enumerate(LIFECYCLE):
         if index < current or (index == current and cancelled):
@@ -85,6 +117,21 @@ def lifecycle_steps(case: Procurement, history: list[HistoryEntry]) -> list[Step
     return steps
 
 
+def _reached(view: CaseView, history: list[HistoryEntry] | None) -> State:
+    """The last step on the road: the state itself, or for a cancelled case the last step
+    the history shows (or, for those who may not read it, what the facts show)."""
+    if view.state in LIFECYCLE:
+        return view.state
+    if history is not None:
+        reached = State.DRAFT
+        for entry in history:
+            reached = _STEP_EVENTS.get(entry.event_type, reached)
+        return reached
+    if view.award is not None:
+        return State.STANDSTILL
+    return State.TENDERING if view.tender_deadline is not None else State.DRAFT
+
+
 @dataclass(frozen=True)
 class Compliance:
     """The compliance bar: delivered against required full-time months."""
@@ -92,7 +139,6 @@ class Compliance:
     assessment: ComplianceAssessment
     deadline_label: Label
     outcome_label: Label
-    decided_label: Label | None
 
     @property
     def bar_percent(self) -> int:
@@ -110,68 +156,74 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class TenderRow:
+    """A tender the actor may see (the service has already left out the sealed ones)."""
+
+    supplier: str
+    sme: bool
+    alternative: str
+    planned_positions: int
+    planned_full_time_months: Decimal
+    supervision_capacity: int
+    description: str
+    partners: list[str]
+
+    @classmethod
+    def of(cls, tender: Tender, names: Names) -> TenderRow:
+        plan = tender.plan
+        return cls(names(tender.supplier_id), tender.sme.is_sme, plan.alternative,
+                   plan.planned_positions, plan.planned_full_time_months,
+                   plan.supervision_capacity, plan.description,
+                   [names(p) for p in tender.partner_ids])
+
+
+@dataclass(frozen=True)
 class CasePage:
-    case: Procurement
+    case: CaseView
     state_label: Label
     owner: str
     steps: list[Step]
     compliance: Compliance | None
-    tender_count: int | None
+    tenders: list[TenderRow]
     supplier: str | None
-    matcher: str | None
-    partners: list[str]
     target_groups: list[Label] = field(default_factory=list)
     position_types: list[Label] = field(default_factory=list)
     level: Label | None = None
-    timeline: list[TimelineEntry] = field(default_factory=list)
+    timeline: list[TimelineEntry] | None = None  # None: the actor may not read the history
 
 
-def case_page(case: Procurement, history: list[HistoryEntry], today: date) -> CasePage:
-    requirement = case.requirement
-    sealed = case.state in (State.DRAFT, State.TENDERING)
+def case_page(view: CaseView, history: list[HistoryEntry] | None, names: Names,
+              today: date) -> CasePage:
+    requirement = view.requirement
     return CasePage(
-        case=case,
-        state_label=labels.of(case.state, labels.STATES),
-        owner=organisation(case.owner_id),
-        steps=lifecycle_steps(case, history),
-        compliance=_compliance(case, today),
-        # Tenders are sealed until tendering closes: not even their number is shown.
-        tender_count=None if sealed or case.tender_deadline is None else len(case.tenders),
-        supplier=organisation(case.awarded_supplier_id) if case.award else None,
-        matcher=organisation(case.matcher_id) if case.matcher_id else None,
-        partners=[organisation(p) for p in case.partner_ids],
+        case=view,
+        state_label=labels.of(view.state, labels.STATES),
+        owner=names(view.owner_id),
+        steps=lifecycle_steps(view, history),
+        compliance=_compliance(view, today),
+        tenders=[TenderRow.of(tender, names) for tender in view.tenders],
+        supplier=names(view.award.supplier_id) if view.award else None,
         target_groups=[labels.of(g, labels.TARGET_GROUPS)
                        for g in (requirement.target_groups if requirement else ())],
         position_types=[labels.of(t, labels.POSITION_TYPES)
                         for t in (requirement.position_types if requirement else ())],
         level=labels.of(requirement.level, labels.REQUIREMENT_LEVELS) if requirement else None,
-        timeline=[timeline_entry(entry, hide_tenderer=tenders_sealed(history))
-                  for entry in history],
+        timeline=None if history is None else [timeline_entry(e, names) for e in history],
     )
 
 
-def tenders_sealed(history: list[HistoryEntry]) -> bool:
-    """Until tendering closes, not even who has tendered is shown (a case cancelled while
-    tendering never opens its tenders)."""
-    return not any(entry.event_type == "TenderingClosed" for entry in history)
-
-
-def timeline_entry(entry: HistoryEntry, hide_tenderer: bool = False) -> TimelineEntry:
-    who = organisation(entry.actor.organisation_id)
-    if hide_tenderer and entry.event_type == "TenderSubmitted":
-        who = "Anbudsgivare (förseglat anbud)"
+def timeline_entry(entry: HistoryEntry, names: Names) -> TimelineEntry:
     return TimelineEntry(entry.version, entry.recorded_at, labels.event(entry.event_type),
-                         entry.event_type, who, labels.of(entry.actor.role, labels.ROLES))
+                         entry.event_type, names(entry.actor.organisation_id),
+                         labels.of(entry.actor.role, labels.ROLES))
 
 
-def _compliance(case: Procurement, today: date) -> Compliance | None:
-    """Shown once the contract has started: before that nothing can be delivered."""
-    if case.requirement is None or case.contract is None or case.contract.start > today:
+def _compliance(view: CaseView, today: date) -> Compliance | None:
+    """Shown once the contract has started (before that nothing can be delivered), to the
+    parties the policy lets see it (the service leaves it out for the others)."""
+    assessment = view.compliance
+    if assessment is None or view.contract is None or view.contract.start > today:
         return None
-    assessment = case.assess_compliance(today)
-    decided = case.compliance_decision
     return Compliance(assessment,
                       labels.of(assessment.deadline_status, labels.DEADLINE_STATUSES),
-                      labels.of(assessment.outcome, labels.OUTCOMES),
-                      labels.of(decided, labels.OUTCOMES) if decided else None)
-
+                      labels.of(assessment.outcome, labels.OUTCOMES))

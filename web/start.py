@@ -1,11 +1,10 @@
-"""The start portal: every procurement, and one page per procurement.
+"""The start portal: the procurements the signed-in user's organisation has a part in, and
+one page per procurement.
 
-DEMO MODE, until sign-in exists (next issue): these pages read through the service's
-console-only methods `all_case_ids` and `inspect`, which bypass the access policy. That is
-acceptable only because the demo holds fictional data; the pages therefore show no
-tenders, candidates or participants. With sign-in, they switch to `visible_case_ids` and
-`get_case`/`history` with the signed-in actor, and every page footer says demo mode until
-then.
+Both read through the service with the signed-in actor, so the access policy decides what
+is shown: `visible_case_ids` lists the cases, `get_case` gives the view of one (tenders
+already filtered), and `history` is asked for only where the policy lets the actor read
+it. A case the actor may not see answers exactly like one that does not exist.
 """
 
 from __future__ import annotations
@@ -14,25 +13,37 @@ from uuid import UUID
 
 from flask import Blueprint, render_template
 
+from domain import access
+from domain.access import Command
+from domain.errors import ProcurementNotFound
+from web.auth import current_actor
 from web.extension import current_service
-from web.presenters import CaseRow, case_page
+from web.presenters import CaseRow, OrganisationNames, case_page
 
 bp = Blueprint("start", __name__)
 
 
 @bp.get("/")
 def index() -> str:
-    service = current_service()
-    rows = [CaseRow.of(service.inspect(case_id)[0]) for case_id in service.all_case_ids()]
+    service, actor = current_service(), current_actor()
+    names = OrganisationNames(service)
+    rows = []
+    for case_id in service.visible_case_ids(actor):
+        try:
+            rows.append(CaseRow.of_view(service.get_case(actor, case_id), names))
+        except ProcurementNotFound:
+            continue  # it changed in between and the actor no longer has a part in it
     rows.sort(key=lambda row: row.sort_key)
     return render_template("start.html", rows=rows)
 
 
 @bp.get("/procurements/<uuid:procurement_id>")
 def procurement(procurement_id: UUID) -> str:
-    # A malformed id never gets here (the uuid converter answers 404); an unknown one
-    # raises ProcurementNotFound, which web/errors.py answers with 404.
-    service = current_service()
-    case, history = service.inspect(procurement_id)
-    page = case_page(case, history, service.clock.today())
+    # A malformed id never gets here (the uuid converter answers 404); an unknown one, or
+    # one the actor may not see, raises ProcurementNotFound: web/errors.py answers 404.
+    service, actor = current_service(), current_actor()
+    view = service.get_case(actor, procurement_id)
+    history = (service.history(actor, procurement_id)
+               if access.allows(Command.VIEW_HISTORY, view.parts) else None)
+    page = case_page(view, history, OrganisationNames(service), service.clock.today())
     return render_template("case.html", page=page)

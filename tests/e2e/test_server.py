@@ -1,16 +1,22 @@
 """The real thing: the installed `procurement` command loads the demo and serves it over HTTP,
-with nothing configured but a data directory (the default SQLite store)."""
+with nothing configured but a data directory (the default SQLite store), and a demo user
+signs in with the password `procurement demo` printed."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 STARTUP_SECONDS = 30
 
@@ -33,6 +39,21 @@ def fetch(url: str) -> tuple[int, str]:
         return response.status, response.read().decode()
 
 
+def sign_in(base: str, email: str, password: str) -> urllib.request.OpenerDirector:
+    """A browser's round trip: the form, its CSRF token, the post, the cookie kept."""
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with browser.open(f"{base}/sign-in", timeout=5) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token, form
+    data = urllib.parse.urlencode({"csrf_token": token.group(1), "email": email,
+                                   "password": password}).encode()
+    with browser.open(f"{base}/sign-in", data=data, timeout=10) as response:
+        assert response.url == f"{base}/"  # followed the redirect to the start page
+    return browser
+
+
 def test_serve_answers_over_http_with_the_demo_loaded(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PERSISTENCE_MODULE", "SQLITE_", "POSTGRES_", "PROCUREMENT_"))}
@@ -41,6 +62,7 @@ def test_serve_answers_over_http_with_the_demo_loaded(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=120, check=False)
     assert seeded.returncode == 0, seeded.stderr
     assert (tmp_path / "var" / "events.sqlite3").exists()
+    assert "demo-losenord-1" in seeded.stdout
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -60,11 +82,22 @@ def test_serve_answers_over_http_with_the_demo_loaded(tmp_path: Path) -> None:
         assert status == 200
         assert '"status":"ok"' in body.replace(" ", "")
 
-        status, page = fetch(f"{base}/")
-        assert status == 200
-        assert "Upphandlingar" in page
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            fetch(f"{base}/")  # no session, not a browser: 401
+        assert refused.value.code == 401
+        refused.value.close()
+        html = urllib.request.Request(f"{base}/", headers={"Accept": "text/html"})  # noqa: S310
+        with urllib.request.urlopen(html, timeout=5) as response:  # noqa: S310
+            assert response.url == f"{base}/sign-in?next=/"  # a browser is sent to sign in
+            assert "Logga in" in response.read().decode()
+
+        browser = sign_in(base, "anna.lindqvist@norrvik.example", "demo-losenord-1")
+        with browser.open(f"{base}/", timeout=5) as response:
+            page = response.read().decode()
         assert "Städtjänster för kommunens lokaler" in page
-        assert "Demoläge" in page
+        assert "Anna Lindqvist" in page
+        key_file = tmp_path / "var" / "secret_key"
+        assert key_file.stat().st_mode & 0o777 == 0o600
     finally:
         server.terminate()
         try:

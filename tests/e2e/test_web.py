@@ -1,7 +1,11 @@
-"""The web application through Flask's test client: pages, health and error answers."""
+"""The web application through Flask's test client: pages, health and error answers.
+
+The pages are read as the demo authority (Norrviks kommun), who owns every demo case; what
+other parties see is in test_portal_access.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 import pytest
@@ -10,31 +14,31 @@ from flask.testing import FlaskClient
 
 from domain import errors
 from domain.procurement.lifecycle import State
-from web import demo, labels
+from tests.e2e.conftest import SECRET_KEY, Browser
+from web import auth, demo, labels
 from web.app import create_app
 
 PROBLEM_JSON = "application/problem+json"
 
 
 def test_health_answers_ok_without_opening_the_store() -> None:
-    app = create_app({"TESTING": True,
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY,
                       "PROCUREMENT_ENV": {"PERSISTENCE_MODULE": "eventsourcing.nosuch"}})
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
 
 
-def test_start_page_says_so_when_there_are_no_procurements(client: FlaskClient) -> None:
-    page = client.get("/").get_data(as_text=True)
+def test_start_page_says_so_when_there_are_no_procurements(
+        directory: object, browser: Callable[[], Browser]) -> None:
+    page = browser().sign_in_as(demo.NORRVIK).page("/")
     assert "Inga upphandlingar ännu" in page
-    assert "procurement demo" in page
+    assert "Din organisation har ingen del" in page
 
 
 def test_start_page_lists_every_case_with_state_reference_title_and_owner(
-        client: FlaskClient, seeded: dict[str, demo.Created]) -> None:
-    response = client.get("/")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
+        authority: Browser, seeded: dict[str, demo.Created]) -> None:
+    page = authority.page("/")
     assert '<html lang="sv">' in page
     assert "<h1>Upphandlingar" in page
     for created in seeded.values():
@@ -45,34 +49,36 @@ def test_start_page_lists_every_case_with_state_reference_title_and_owner(
     assert page.count(demo.NORRVIK.name) >= len(seeded)
 
 
-def test_every_page_says_it_runs_in_demo_mode(client: FlaskClient,
-                                              seeded: dict[str, demo.Created]) -> None:
+def test_no_page_says_demo_mode_any_more(authority: Browser,
+                                         seeded: dict[str, demo.Created]) -> None:
     for path in ("/", f"/procurements/{seeded['draft'].procurement_id}"):
-        page = client.get(path).get_data(as_text=True)
-        assert "Demoläge: inloggning saknas ännu" in page
-        assert "Demo mode: no sign-in yet" in page
+        page = authority.page(path)
+        assert "Demoläge" not in page
+        assert "Demo mode" not in page
+        assert demo.NORRVIK.user_name in page  # who is signed in, in the header
+        assert 'action="/sign-out"' in page
 
 
 @pytest.mark.parametrize("state", list(State), ids=lambda s: s.value)
 def test_case_page_shows_the_state_and_marks_the_lifecycle_step(
-        client: FlaskClient, seeded: dict[str, demo.Created], state: State) -> None:
+        authority: Browser, seeded: dict[str, demo.Created], state: State) -> None:
     created = seeded[state.value]
-    response = client.get(f"/procurements/{created.procurement_id}")
+    response = authority.get(f"/procurements/{created.procurement_id}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert created.title in page
     assert f"badge-large state-{state.value}" in page
     if state is State.CANCELLED:
         assert 'aria-current="step"' not in page
-        assert "behovet har upphört" in page
+        assert "Upphandlingen är avbruten" in page
     else:
         current = page.split('aria-current="step"', 1)[1]
         assert labels.STATES[state].sv in current.split("</li>", 1)[0]
 
 
-def test_case_page_shows_the_history_as_a_timeline(client: FlaskClient,
+def test_case_page_shows_the_history_as_a_timeline(authority: Browser,
                                                    seeded: dict[str, demo.Created]) -> None:
-    page = client.get(f"/procurements/{seeded['closed'].procurement_id}").get_data(as_text=True)
+    page = authority.page(f"/procurements/{seeded['closed'].procurement_id}")
     timeline = page.split('class="timeline"', 1)[1]
     for event_type in ("Created", "Published", "Awarded", "PlacementStarted",
                        "CheckpointRecorded", "ContractEnded", "Closed"):
@@ -84,34 +90,31 @@ def test_case_page_shows_the_history_as_a_timeline(client: FlaskClient,
 
 
 def test_compliance_bar_shows_delivered_against_required_months_once_the_contract_runs(
-        client: FlaskClient, seeded: dict[str, demo.Created]) -> None:
-    closed = client.get(f"/procurements/{seeded['closed'].procurement_id}").get_data(
-        as_text=True)
+        authority: Browser, seeded: dict[str, demo.Created]) -> None:
+    closed = authority.page(f"/procurements/{seeded['closed'].procurement_id}")
     assert "<strong>12</strong> av 24" in closed
     assert "bar-fill w-50" in closed
     assert "Delvis uppfyllt" in closed
-    running = client.get(f"/procurements/{seeded['delivery'].procurement_id}").get_data(
-        as_text=True)
+    running = authority.page(f"/procurements/{seeded['delivery'].procurement_id}")
     assert "heltidsmånader" in running
     assert "(preliminär)" in running
     for state in ("draft", "tendering", "evaluation", "standstill"):
-        page = client.get(f"/procurements/{seeded[state].procurement_id}").get_data(
-            as_text=True)
+        page = authority.page(f"/procurements/{seeded[state].procurement_id}")
         assert 'class="bar"' not in page, state
 
 
 def test_tenders_are_neither_counted_nor_named_while_tendering(
-        client: FlaskClient, seeded: dict[str, demo.Created]) -> None:
-    tendering = client.get(f"/procurements/{seeded['tendering'].procurement_id}").get_data(
-        as_text=True)
+        authority: Browser, seeded: dict[str, demo.Created]) -> None:
+    tendering = authority.page(f"/procurements/{seeded['tendering'].procurement_id}")
     assert "Inkomna anbud" not in tendering
-    assert "TenderSubmitted" in tendering
+    assert "TenderSubmitted" not in tendering
+    assert 'id="tenders-heading"' not in tendering
     assert demo.FACILITY_SUPPLIER.name not in tendering
-    assert "förseglat anbud" in tendering
-    evaluation = client.get(f"/procurements/{seeded['evaluation'].procurement_id}").get_data(
-        as_text=True)
+    evaluation = authority.page(f"/procurements/{seeded['evaluation'].procurement_id}")
     assert "Inkomna anbud" in evaluation
-    assert demo.FACILITY_SUPPLIER.name in evaluation
+    tenders = evaluation.split('id="tenders-heading"', 1)[1].split("</section>", 1)[0]
+    assert demo.FACILITY_SUPPLIER.name in tenders
+    assert demo.SME_SUPPLIER.name.replace("&", "&amp;") in tenders
 
 
 @pytest.mark.parametrize("case_id", [
@@ -121,8 +124,8 @@ def test_tenders_are_neither_counted_nor_named_while_tendering(
     "00000000-0000-0000-0000-00000000000g",
     "%27%3B--",
 ])
-def test_unknown_or_malformed_id_answers_404_problem(client: FlaskClient, case_id: str) -> None:
-    response = client.get(f"/procurements/{case_id}")
+def test_unknown_or_malformed_id_answers_404_problem(authority: Browser, case_id: str) -> None:
+    response = authority.client.get(f"/procurements/{case_id}")
     assert response.status_code == 404
     assert response.mimetype == PROBLEM_JSON
     problem = response.get_json(force=True)
@@ -130,25 +133,24 @@ def test_unknown_or_malformed_id_answers_404_problem(client: FlaskClient, case_i
     assert {"type", "title", "detail"} <= problem.keys()
 
 
-def test_a_browser_gets_the_404_as_a_page(client: FlaskClient) -> None:
-    response = client.get("/procurements/00000000-0000-0000-0000-000000000000",
-                          headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+def test_a_browser_gets_the_404_as_a_page(authority: Browser) -> None:
+    response = authority.get("/procurements/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert "Sidan finns inte" in page
-    assert "Till alla upphandlingar" in page
+    assert "Till upphandlingarna" in page
 
 
 @pytest.fixture
 def raising_app(sqlite_env: dict[str, str]) -> Flask:
     """An app with one extra route that raises whatever the test puts in `app.config`."""
-    app = create_app({"TESTING": True, "PROCUREMENT_ENV": sqlite_env})
+    app = create_app({"TESTING": True, "PROCUREMENT_ENV": sqlite_env, "SECRET_KEY": SECRET_KEY})
 
     def boom() -> str:
         raise app.config["ERROR_TO_RAISE"]
 
-    app.add_url_rule("/boom", "boom", boom)
+    app.add_url_rule("/boom", "boom", auth.public(boom))
     return app
 
 
