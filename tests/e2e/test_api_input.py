@@ -138,6 +138,7 @@ ENDPOINTS = (
         ("missing", {}, "tender_deadline"),
         ("not a date", {"tender_deadline": "tomorrow"}, "tender_deadline"),
         ("a timestamp", {"tender_deadline": "2026-02-01T12:00:00"}, "tender_deadline"),
+        ("wrong type", {"tender_deadline": 20260201}, "tender_deadline"),
     )),
     Endpoint("cancel", "POST", f"{CASE}/cancel", {"reason": "Behovet har upphört"}, (
         ("missing", {}, "reason"),
@@ -172,6 +173,8 @@ ENDPOINTS = (
          "contract_start"),
         ("out of order", {"signed_on": "2026-03-12", "contract_start": "2026-04-01",
                           "contract_end": "2026-03-31"}, "contract_end"),
+        ("wrong type", {"signed_on": True, "contract_start": "2026-04-01",
+                        "contract_end": "2028-03-31"}, "signed_on"),
         ("a start whose deadline no calendar holds", {
             "signed_on": "2026-03-12", "contract_start": "9999-12-01",
             "contract_end": "9999-12-31"}, "contract_start"),
@@ -192,6 +195,7 @@ ENDPOINTS = (
     )),
     Endpoint("invite_partner", "POST", f"{CASE}/partners", {"partner_id": str(uuid4())}, (
         ("missing", {}, "partner_id"),
+        ("wrong type", {"partner_id": [str(uuid4())]}, "partner_id"),
     )),
     Endpoint("offer_position", "POST", f"{CASE}/positions", POSITION, (
         ("unknown code", {**POSITION, "position_type": "permanent"}, "position_type"),
@@ -222,6 +226,7 @@ ENDPOINTS = (
         ("missing", {"start": "2026-04-10"}, "description"),
         ("out of order", {"description": "x", "start": "2026-04-10", "end": "2026-04-01"},
          "end"),
+        ("wrong type", {"description": "x", "start": 5}, "start"),
         ("not the client's to set", {"description": "x", "start": "2026-04-10",
                                      "provider_id": str(uuid4())}, "provider_id"),
     )),
@@ -238,6 +243,7 @@ ENDPOINTS = (
              {"ended_on": "2026-10-31"}, (
         ("missing", {}, "ended_on"),
         ("no such day", {"ended_on": "2027-02-29"}, "ended_on"),
+        ("wrong type", {"ended_on": ["2026-10-31"]}, "ended_on"),
     )),
     Endpoint("record_checkpoint", "POST", f"{CASE}/placements/{{placement_id}}/checkpoints",
              {"checkpoint": "start", "observed_on": "2026-05-01",
@@ -255,6 +261,8 @@ ENDPOINTS = (
         ("out of order", {"period_start": "2026-04-01", "period_end": "2026-03-31",
                           "summary": "x"}, "period_end"),
         ("missing", {"period_start": "2026-04-01", "period_end": "2026-06-30"}, "summary"),
+        ("wrong type", {"period_start": "2026-04-01", "period_end": "2026-06-30",
+                        "summary": {}}, "summary"),
     )),
     Endpoint("verify_report", "POST", f"{CASE}/reports/{{report_id}}/verify", {}, (
         ("wrong type", {"comment": 5}, "comment"),
@@ -262,10 +270,12 @@ ENDPOINTS = (
     Endpoint("query_report", "POST", f"{CASE}/reports/{{report_id}}/query",
              {"comment": "Vad saknas?"}, (
         ("missing", {}, "comment"),
+        ("wrong type", {"comment": False}, "comment"),
     )),
     Endpoint("note_deviation", "POST", f"{CASE}/deviations", {"description": "Sen rapport"}, (
         ("missing", {}, "description"),
         ("malformed id", {"description": "x", "deviation_id": "d-1"}, "deviation_id"),
+        ("wrong type", {"description": 1}, "description"),
         ("not the client's to set", {"description": "x", "noted_by": "authority"},
          "noted_by"),
     )),
@@ -277,13 +287,17 @@ ENDPOINTS = (
         ("a waiver with an amount", {**DECISION, "sanction_amount_sek": "100"},
          "sanction_amount_sek"),
         ("missing", without(DECISION, "motivation"), "motivation"),
+        ("wrong type", {**DECISION, "kind": "sanction", "sanction_amount_sek": [1]},
+         "sanction_amount_sek"),
     )),
     Endpoint("end_contract", "POST", f"{CASE}/end-contract", {"ended_on": "2028-03-31"}, (
         ("missing", {}, "ended_on"),
+        ("wrong type", {"ended_on": None}, "ended_on"),
     )),
     Endpoint("close_procurement", "POST", f"{CASE}/close", {"decision": "met"}, (
         ("unknown code", {"decision": "perfect"}, "decision"),
         ("missing", {"motivation": "x"}, "decision"),
+        ("wrong type", {"decision": "met", "motivation": 5}, "motivation"),
     )),
     Endpoint("get_case", "GET", CASE, None),
     Endpoint("history", "GET", f"{CASE}/history", None),
@@ -326,6 +340,14 @@ def test_every_endpoint_is_in_the_table(world: ApiWorld) -> None:
     routed = {rule.endpoint.removeprefix("api.") for rule in world.app.url_map.iter_rules()
               if rule.endpoint.startswith("api.")}
     assert routed == {e.operation for e in ENDPOINTS} | {"list_procurements"}
+
+
+@pytest.mark.parametrize("endpoint", [e for e in WRITES if e.body], ids=lambda e: e.operation)
+def test_every_command_with_input_has_a_missing_and_a_wrongly_typed_case(
+        endpoint: Endpoint) -> None:
+    kinds = {what for what, _, _ in endpoint.bad}
+    assert "missing" in kinds
+    assert kinds & {"wrong type", "malformed id", "fraction", "not a boolean"}
 
 
 @pytest.mark.parametrize(("endpoint", "body", "name"), BAD_BODIES)

@@ -6,11 +6,13 @@ report → verify → deviation → decide → end contract → close."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import fields
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
+from domain.views import CaseView
 from tests.e2e.api_helpers import (
     API,
     REQUIREMENT,
@@ -99,6 +101,10 @@ def test_a_procurement_lives_its_whole_life_through_the_api(world: ApiWorld) -> 
     _ok(w.post("authority", f"{case}/sign-contract", json={
         "signed_on": "2026-03-12", "contract_start": "2026-04-01",
         "contract_end": "2028-03-31"}))
+    tomorrow = w.post("authority", f"{case}/kick-off", json={
+        "held_on": "2028-06-16", "attendees": ["Kommunen"]})
+    assert assert_problem(tomorrow, 400, "held_on")["rule"] == \
+        "must not be after today (2028-06-15)"
     _ok(w.post("authority", f"{case}/kick-off", json={
         "held_on": "2026-04-01", "attendees": ["Kommunen", "Leverantören",
                                                "Arbetsförmedlingen"]}))
@@ -199,6 +205,7 @@ def test_a_procurement_lives_its_whole_life_through_the_api(world: ApiWorld) -> 
     assert compliance["first_placement_start"] == "2026-05-01"
     _ok(w.post("authority", f"{case}/close", json={"decision": "met"}))
     closed = w.get("auditor", case).get_json()
+    assert set(closed) == {f.name for f in fields(CaseView)} - {"procurement_id"} | {"id"}
     assert closed["state"] == "closed"
     assert closed["parts"] == ["auditor"]
     assert closed["candidates"][0]["target_group"] == "long_term_unemployed"

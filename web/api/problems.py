@@ -57,8 +57,9 @@ class ProblemSchema(Schema):
     field = fields.String(metadata={"description": "The first failing field (400)"})
     rule = fields.String(metadata={"description": "What the value must satisfy (400, 409)"})
     state = fields.String(metadata={"description": "The case's state, when it refused (409)"})
-    errors = fields.List(fields.Nested(FieldErrorSchema),
-                         metadata={"description": "Every failing field (400 from the schema)"})
+    errors = fields.List(fields.Nested(FieldErrorSchema), metadata={
+        "description": "The failing fields (400): every one the schema found, or the one "
+                       "rule of a value the domain refused"})
 
 
 def register(bp: Blueprint) -> None:
@@ -78,7 +79,11 @@ def respond(problem: dict[str, Any], headers: dict[str, str] | None = None) -> R
 
 
 def _domain_error(error: domain_errors.DomainError) -> Response:
-    return respond(problem_for(error))
+    problem = problem_for(error)
+    if isinstance(error, domain_errors.ValidationError):
+        # The domain stops at the first broken rule: `errors` lists that one.
+        problem["errors"] = [{"field": error.field, "rule": error.rule}]
+    return respond(problem)
 
 
 def _sign_in_required(error: SignInRequired) -> Response:
