@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
-from marshmallow import fields
+from marshmallow import ValidationError, fields
 
 
 class StrictBoolean(fields.Boolean):
@@ -32,9 +32,8 @@ class DecimalString(fields.Decimal):
 
     MAX_INTEGER_DIGITS = 15
     MAX_PLACES = 6
-    default_error_messages: ClassVar[dict[str, str]] = {
-        "size": f"must have at most {MAX_INTEGER_DIGITS} digits before and {MAX_PLACES} "
-                "after the decimal point"}
+    TOO_LARGE = (f"must have at most {MAX_INTEGER_DIGITS} digits before and {MAX_PLACES} "
+                 "after the decimal point")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(as_string=True, **kwargs)
@@ -44,7 +43,7 @@ class DecimalString(fields.Decimal):
         number: Decimal = super()._deserialize(value, attr, data, **kwargs)
         if number and (number.adjusted() >= self.MAX_INTEGER_DIGITS
                        or _places(number) > self.MAX_PLACES):
-            raise self.make_error("size")
+            raise ValidationError(self.TOO_LARGE)
         return number
 
 
@@ -92,12 +91,11 @@ class Day(fields.Date):
 
     FIRST = date(1900, 1, 1)
     LAST = date(2999, 12, 31)
-    default_error_messages: ClassVar[dict[str, str]] = {
-        "range": "must be between 1900-01-01 and 2999-12-31"}
+    OUT_OF_RANGE = "must be between 1900-01-01 and 2999-12-31"
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> date:
         day: date = super()._deserialize(value, attr, data, **kwargs)
         if not self.FIRST <= day <= self.LAST:
-            raise self.make_error("range")
+            raise ValidationError(self.OUT_OF_RANGE)
         return day
