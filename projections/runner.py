@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Subscription
+from eventsourcing.persistence import OperationalError, ProgrammingError, Subscription
 
 from projections.base import Projection
 from projections.db import Database, Many
@@ -126,8 +126,13 @@ def status(app: Application[Any], projections: Iterable[type[Projection]],
     database = Database.of(app)
     classes = list(projections)
     names = [f"{app.name}/{p.name}" for p in classes]
-    rows = database.fetch("SELECT application_name, notification_id FROM {tracking} "
-                          "WHERE application_name IN (%s)", [Many(names)])
+    try:
+        rows = database.fetch("SELECT application_name, notification_id FROM {tracking} "
+                              "WHERE application_name IN (%s)", [Many(names)])
+    except (OperationalError, ProgrammingError) as error:
+        if "tracking" not in str(error):
+            raise
+        rows = []  # no projection has run on this store yet
     positions = {r["application_name"]: int(r["notification_id"] or 0) for r in rows}
     head = int(app.recorder.max_notification_id() or 0)
     result = []
