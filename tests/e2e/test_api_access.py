@@ -19,6 +19,7 @@ from tests.e2e.api_helpers import (
     open_world,
     tender_json,
 )
+from web import auth
 
 
 @pytest.fixture
@@ -144,3 +145,12 @@ def test_sealed_tenders_are_404_to_competitors_by_id(world: ApiWorld) -> None:
     world.post("authority", f"{case}/close-tendering")
     assert world.get("authority", supplier_tender).status_code == 200
     assert_problem(world.get("other_supplier", case), 404)  # it never tendered
+
+
+def test_a_signed_in_browser_session_does_not_sign_in_to_the_api(world: ApiWorld) -> None:
+    with world.client.session_transaction() as session:
+        session[auth.SESSION_USER] = str(world["authority"].actor.user_id)
+        session[auth.SESSION_SINCE] = world.clock.now().timestamp()
+    assert world.get(None, "/", headers={"Accept": "text/html"}).status_code == 200
+    _refused_sign_in(world.get(None, f"{API}/procurements"), 'Bearer realm="api"')
+    _refused_sign_in(world.post(None, f"{API}/procurements", json={}), 'Bearer realm="api"')
