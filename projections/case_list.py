@@ -93,21 +93,22 @@ class CaseList(CaseFileProjection):
     name = "case_list"
     title = "Case lists and inboxes: cases per organisation and each party's open tasks"
     derived = (CASES, PARTIES, TASKS)
+    other_tables = (AUDIT_GRANTS,)
     topics = (*PROCUREMENT_TOPICS, get_topic(Organisation.AuditAccessGranted),  # type: ignore[attr-defined]
               get_topic(Organisation.AuditAccessRevoked))  # type: ignore[attr-defined]
 
     @singledispatchmethod
-    def process_other(self, cursor: Cursor, event: Event) -> None:
+    def process_other(self, event: Event, cursor: Cursor) -> None:
         """Other directory events change no case list."""
 
     @process_other.register
-    def _(self, cursor: Cursor, event: Organisation.AuditAccessGranted) -> None:  # type: ignore[name-defined]
+    def _(self, event: Organisation.AuditAccessGranted, cursor: Cursor) -> None:  # type: ignore[name-defined]
         cursor.insert_many(AUDIT_GRANTS.name, AUDIT_GRANTS.column_names,
                            [(str(event.originator_id), str(event.authority_id))],
                            upsert_key=AUDIT_GRANTS.key)
 
     @process_other.register
-    def _(self, cursor: Cursor, event: Organisation.AuditAccessRevoked) -> None:  # type: ignore[name-defined]
+    def _(self, event: Organisation.AuditAccessRevoked, cursor: Cursor) -> None:  # type: ignore[name-defined]
         cursor.execute("DELETE FROM {case_list_audit_grants} "
                        "WHERE auditor_id = %s AND authority_id = %s",
                        (str(event.originator_id), str(event.authority_id)))

@@ -82,13 +82,6 @@ def _(event: events.CandidateDeclined, dates: dict[str, str]) -> None:
 
 
 @note_dates.register
-def _(event: events.CheckpointRecorded, dates: dict[str, str]) -> None:
-    record = event.record
-    dates.setdefault(f"recorded:{record.placement_id}:{record.checkpoint}:"
-                     f"{record.recorded_by.value}", _day(event))
-
-
-@note_dates.register
 def _(event: events.ReportSubmitted, dates: dict[str, str]) -> None:
     dates[f"submitted:{event.report.report_id}"] = _day(event)
 
@@ -180,7 +173,8 @@ class CaseFileProjection(Projection):
     """A projection whose rows are derived from each case's file."""
 
     topics: ClassVar[tuple[str, ...]] = PROCUREMENT_TOPICS
-    derived: ClassVar[tuple[Table, ...]]
+    derived: ClassVar[tuple[Table, ...]]  # rows derived from each case file
+    other_tables: ClassVar[tuple[Table, ...]] = ()  # written by `process_other`
     state: ClassVar[Table]
     _select_state: ClassVar[str]
 
@@ -188,7 +182,7 @@ class CaseFileProjection(Projection):
         super().__init_subclass__(**kwargs)
         if "derived" in cls.__dict__:
             cls.state = state_table(cls.name)
-            cls.tables = (*cls.derived, cls.state)
+            cls.tables = (*cls.derived, *cls.other_tables, cls.state)
             cls._select_state = ("SELECT procurement_id, version, state, dates "  # noqa: S608
                                  f"FROM {{{cls.state.name}}} WHERE procurement_id IN (%s)")
 
@@ -196,7 +190,7 @@ class CaseFileProjection(Projection):
         """Every row of every derived table that this case implies, by table name."""
         raise NotImplementedError
 
-    def process_other(self, cursor: Cursor, event: Event) -> None:
+    def process_other(self, event: Event, cursor: Cursor) -> None:
         """Events other than procurement events (subclasses may read some)."""
 
     def process_batch(self, cursor: Cursor, batch: Sequence[Positioned]) -> None:
@@ -211,7 +205,7 @@ class CaseFileProjection(Projection):
             if isinstance(event, events.ProcurementEvent):
                 files[event.originator_id] = fold(files.get(event.originator_id), event)
             else:
-                self.process_other(cursor, event)
+                self.process_other(event, cursor)
         states = []
         for procurement_id in sorted(files, key=str):
             file = files[procurement_id]

@@ -5,7 +5,8 @@ the inboxes (the open ones). Nothing here reads a clock: whether a date is due, 
 overdue is the reader's question, asked with the reader's today.
 
 - each checkpoint of each placement (FollowUpPlan.due_dates), once per party that reports
-  items of the plan (supplier, matcher, social enterprise), done when that party records it;
+  items of the plan (supplier, matcher, social enterprise), done when that party records it
+  (done on the day observed);
 - the supplier's periodic reports, one per `report_interval_months` from the contract
   start, due the day after the period, done when a report covers the period's last day;
 - the first-placement deadline (supplier), done when a placement starts;
@@ -111,15 +112,16 @@ def _checkpoints(file: CaseFile) -> Iterator[Obligation]:
     if plan is None:
         return
     roles = sorted({item.responsible for item in plan.items}, key=lambda r: r.value)
-    recorded = {(r.placement_id, r.checkpoint, r.recorded_by) for r in case.checkpoints}
+    observed: dict[tuple[UUID, str, Role], date] = {}
+    for record in case.checkpoints:
+        key = (record.placement_id, record.checkpoint, record.recorded_by)
+        observed[key] = min(observed.get(key, record.observed_on), record.observed_on)
     for placement in case.placements.values():
         terms = placement.terms
         for checkpoint, due in plan.due_dates(terms.start, placement.ended_on,
                                               terms.planned_end):
             for role in roles:
-                key = f"recorded:{placement.placement_id}:{checkpoint}:{role.value}"
-                done_on = (file.date(key) or due) if (
-                    placement.placement_id, checkpoint, role) in recorded else None
+                done_on = observed.get((placement.placement_id, checkpoint, role))
                 for organisation_id in _responsible(file, role):
                     subject = f"{placement.placement_id}:{checkpoint}:{role.value}"
                     if role is Role.SOCIAL_ENTERPRISE and organisation_id is not None:

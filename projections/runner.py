@@ -123,17 +123,9 @@ class Status:
 def status(app: Application[Any], projections: Iterable[type[Projection]],
            now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> list[Status]:
     """Position, head and lag of each projection (operators' numbers, on the real clock)."""
-    database = Database.of(app)
     classes = list(projections)
     names = [f"{app.name}/{p.name}" for p in classes]
-    try:
-        rows = database.fetch("SELECT application_name, notification_id FROM {tracking} "
-                              "WHERE application_name IN (%s)", [Many(names)])
-    except (OperationalError, ProgrammingError) as error:
-        if "tracking" not in str(error):
-            raise
-        rows = []  # no projection has run on this store yet
-    positions = {r["application_name"]: int(r["notification_id"] or 0) for r in rows}
+    positions = _positions(Database.of(app), names)
     head = int(app.recorder.max_notification_id() or 0)
     result = []
     for projection, tracked in zip(classes, names, strict=True):
@@ -157,16 +149,26 @@ def wait_for(app: Application[Any], position: int, projections: Iterable[type[Pr
     names = [f"{app.name}/{p.name}" for p in projections]
     deadline = time.monotonic() + timeout
     pause = 0.005
-    statement = ("SELECT min(notification_id) AS reached FROM {tracking} "
-                 "WHERE application_name IN (%s)")
     while True:
-        reached = database.fetch(statement, [Many(names)])[0]["reached"]
-        if reached is not None and int(reached) >= position:
+        positions = _positions(database, names)
+        if all(positions.get(name, 0) >= position for name in names):
             return True
         if time.monotonic() >= deadline:
             return False
         time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
         pause = min(pause * 2, 0.1)
+
+
+def _positions(database: Database, names: list[str]) -> dict[str, int]:
+    """Each tracked name's position; none before any projection has run on the store."""
+    try:
+        rows = database.fetch("SELECT application_name, notification_id FROM {tracking} "
+                              "WHERE application_name IN (%s)", [Many(names)])
+    except (OperationalError, ProgrammingError) as error:
+        if "tracking" not in str(error):
+            raise
+        return {}
+    return {r["application_name"]: int(r["notification_id"] or 0) for r in rows}
 
 
 class Follower:
