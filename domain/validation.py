@@ -9,6 +9,11 @@ from uuid import UUID
 
 from domain.errors import ValidationError
 
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+MAX_NUMBER = Decimal(10) ** 15
+SMALLEST_STEP = Decimal("0.000001")
+
 
 def text(value: object, field: str, *, max_length: int = 2000, required: bool = True) -> str:
     if not isinstance(value, str):
@@ -37,6 +42,12 @@ def decimal(
         raise ValidationError(field, "must be a number") from None
     if not number.is_finite():
         raise ValidationError(field, "must be a finite number")
+    # Amounts, months and percentages need no more; without a bound, 1e-999999999 is
+    # "positive" and breaks every later computation on it.
+    if abs(number) >= MAX_NUMBER:
+        raise ValidationError(field, f"must be less than {MAX_NUMBER:,}".replace(",", " "))
+    if number != number.quantize(SMALLEST_STEP, rounding="ROUND_DOWN"):
+        raise ValidationError(field, "must have at most 6 decimals")
     if minimum is not None:
         if exclusive_minimum and number <= minimum:
             raise ValidationError(field, f"must be greater than {minimum}")
@@ -59,15 +70,22 @@ def integer(value: object, field: str, *, minimum: int | None = None,
 
 
 def day(value: object, field: str) -> date:
+    parsed: date | None = None
     # datetime is a subclass of date; a timestamp where a day is meant is a mistake.
     if isinstance(value, date) and type(value) is date:
-        return value
-    if isinstance(value, str):
+        parsed = value
+    elif isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
-            pass
-    raise ValidationError(field, "must be a date (YYYY-MM-DD)")
+            parsed = None
+    if parsed is None:
+        raise ValidationError(field, "must be a date (YYYY-MM-DD)")
+    # Dates run years ahead of themselves here (after-exit checkpoints, contract ends):
+    # a date near year 9999 would make them overflow.
+    if not EARLIEST_DAY <= parsed <= LATEST_DAY:
+        raise ValidationError(field, f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    return parsed
 
 
 def optional_day(value: object, field: str) -> date | None:

@@ -126,7 +126,7 @@ class FollowUpPlan:
             months = key.removeprefix("during_")
             # Only the canonical key ("during_3", not "during_03" or "during_³") matches a
             # due date, and str.isdigit alone admits digits that int() refuses.
-            if not (months.isascii() and months.isdigit()):
+            if not (months.isascii() and months.isdigit() and len(months) <= 4):
                 return False
             return key == checkpoint_key_during(int(months)) and int(months) > 0 and (
                 int(months) % self.during_interval_months == 0)

@@ -10,6 +10,7 @@ from uuid import uuid4
 
 import pytest
 
+from domain import validation
 from domain.errors import ValidationError
 from domain.procurement.contract import Contract, KickOff
 from domain.procurement.followup_plan import FollowUpPlan, ItemType, PlanItem, default_plan
@@ -233,3 +234,27 @@ def test_a_tender_lists_each_partner_once() -> None:
         "unknown-type", "no-items", "item-twice", "after-exit-order", "interval"])
 def test_a_malformed_follow_up_plan_is_refused(make: Callable[[], object], field: str) -> None:
     assert field_of(make) == field
+
+
+@pytest.mark.parametrize(("value", "rule"), [
+    ("1e-999999999", "at most 6 decimals"),
+    ("0.0000001", "at most 6 decimals"),
+    ("1e15", "must be less than"),
+])
+def test_numbers_beyond_what_a_case_can_hold_are_refused(value: str, rule: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        validation.decimal(value, "minimum_full_time_months", minimum=Decimal(0))
+    assert error.value.field == "minimum_full_time_months"
+    assert rule in error.value.rule
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "1899-12-31", date(3000, 1, 1)])
+def test_days_outside_1900_to_2999_are_refused(value: object) -> None:
+    with pytest.raises(ValidationError) as error:
+        validation.day(value, "contract_start")
+    assert error.value.field == "contract_start"
+
+
+def test_a_checkpoint_key_with_an_absurd_number_is_not_a_checkpoint() -> None:
+    assert not default_plan().is_checkpoint("during_" + "3" * 5000)
+    assert default_plan().is_checkpoint("during_3")
