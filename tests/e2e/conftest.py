@@ -85,12 +85,27 @@ def store(request: pytest.FixtureRequest) -> EnvDict:
 
 
 @pytest.fixture
-def app(store: EnvDict) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "PROCUREMENT_ENV": store, "SECRET_KEY": SECRET_KEY})
-    yield app
-    holder = app.extensions["procurement"]
-    if holder.built:
-        holder.get().close()
+def make_app() -> Iterator[Callable[..., Flask]]:
+    """Makes apps on a store (more than one may share it, as web processes do), with other
+    settings if given; their services are closed after the test."""
+    made: list[Flask] = []
+
+    def make(env: EnvDict, **settings: Any) -> Flask:
+        app = create_app({"TESTING": True, "PROCUREMENT_ENV": env, "SECRET_KEY": SECRET_KEY,
+                          **settings})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        holder = app.extensions["procurement"]
+        if holder.built:
+            holder.get().close()
+
+
+@pytest.fixture
+def app(store: EnvDict, make_app: Callable[..., Flask]) -> Flask:
+    return make_app(store)
 
 
 @pytest.fixture
