@@ -17,7 +17,7 @@ from marshmallow import ValidationError as FormInvalid
 from domain import errors
 from domain.directory.user import ApiToken
 from web import forms
-from web.auth import current_actor
+from web.auth import current_actor, start_session
 from web.extension import current_service
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -59,6 +59,7 @@ def password() -> ResponseReturnValue:
         if "password" in found:  # the domain names the new one "password"
             found["new_password"] = found.pop("password")
         return render_template("password.html", form_errors=found), 400
+    start_session(actor)  # the new password ended every session, this one too
     flash("Ditt lösenord är bytt. / Your password is changed.")
     return redirect(url_for("account.overview"))
 

@@ -14,6 +14,7 @@ any other client gets 401.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -86,9 +87,10 @@ def _resolve() -> Actor | None:
     if not 0 <= age < current_app.permanent_session_lifetime.total_seconds():
         return None
     try:
-        return service.actor_for(UUID(user_id))
+        user = UUID(user_id)
     except ValueError:
         return None
+    return service.actor_for_session(user, datetime.fromtimestamp(since, UTC))
 
 
 def start_session(actor: Actor) -> None:

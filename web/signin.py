@@ -17,7 +17,7 @@ from marshmallow import ValidationError as FormInvalid
 
 from domain import errors
 from web import forms
-from web.auth import end_session, optional_actor, public, start_session
+from web.auth import current_actor, end_session, optional_actor, public, start_session
 from web.extension import current_service
 
 bp = Blueprint("signin", __name__)
@@ -56,6 +56,8 @@ def sign_in() -> ResponseReturnValue:
 
 @bp.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
+    """Ends every session of the user (a copy of the cookie is worth nothing after it)."""
+    current_service().end_sessions(current_actor())
     end_session()
     flash("Du är utloggad. / You are signed out.")
     return redirect(url_for("signin.sign_in"))

@@ -131,6 +131,31 @@ class DirectoryCommands(_ApplicationLike):
             user = self.user(user_id)
         except NotFound:
             return None
+        return self._actor_of(user)
+
+    def actor_for_session(self, user_id: UUID, signed_in_at: datetime) -> Actor | None:
+        """As `actor_for`, and None as well for a session the user has ended since
+        (signed out, or changed the password)."""
+        try:
+            user = self.user(user_id)
+        except NotFound:
+            return None
+        return self._actor_of(user) if user.session_is_current(signed_in_at) else None
+
+    def end_sessions(self, actor: Actor) -> None:
+        """Signing out: every session of the user signed in until now ends."""
+        for attempt in range(1, self._SIGN_IN_ATTEMPTS + 1):
+            user = self.user(actor.user_id)
+            user.end_sessions(actor, self.clock.now())
+            try:
+                self.save(user)
+                return
+            except IntegrityError:
+                if attempt == self._SIGN_IN_ATTEMPTS:
+                    raise
+                # A sign-in of the same user was recorded meanwhile: again, on the fresh one.
+
+    def _actor_of(self, user: User) -> Actor | None:
         if not user.active:
             return None
         organisation = self.organisation(user.organisation_id)
@@ -161,8 +186,10 @@ class DirectoryCommands(_ApplicationLike):
         return None
 
     def change_password(self, actor: Actor, current: str, new: str) -> None:
+        """A new password also ends every session signed in with the old one."""
         user = self.user(actor.user_id)
         user.change_password(actor, current, new)
+        user.end_sessions(actor, self.clock.now())
         self.save(user)
 
     def deactivate_user(self, actor: Actor | None, user_id: UUID, reason: str) -> None:

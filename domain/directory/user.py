@@ -1,8 +1,9 @@
 """A person who works in the service for one organisation, and the ways they sign in.
 
 Everything that changes who may do what is an event: the invitation, the password set,
-failed sign-ins (so throttling holds across every web process sharing the store), personal
-API tokens issued and revoked, deactivation.
+failed sign-ins (so throttling holds across every web process sharing the store), signing
+out (which ends every session signed in before it), personal API tokens issued and
+revoked, deactivation.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class User(Aggregate):
         self.failed_sign_ins: list[datetime] = []
         self.tokens: dict[str, ApiToken] = {}
         self.active = True
+        self.sessions_valid_from: datetime | None = None
 
     @classmethod
     def invite(cls, actor: Actor | None, organisation_id: UUID, name: str, email: str,
@@ -110,6 +112,20 @@ class User(Aggregate):
     @event("PasswordChanged")
     def _password_changed(self, actor: Actor, password_hash: str) -> None:
         self.password_hash = password_hash
+
+    # -- sessions -------------------------------------------------------------------------
+
+    def end_sessions(self, actor: Actor, now: datetime) -> None:
+        """Every session signed in before now ends, on every device: a session cookie is
+        kept by the browser, so this is what makes signing out (or a new password) final."""
+        self._sessions_ended(actor=actor, at=now)
+
+    @event("SessionsEnded")
+    def _sessions_ended(self, actor: Actor, at: datetime) -> None:
+        self.sessions_valid_from = at
+
+    def session_is_current(self, signed_in_at: datetime) -> bool:
+        return self.sessions_valid_from is None or signed_in_at >= self.sessions_valid_from
 
     # -- sign-in throttling -------------------------------------------------------------
 

@@ -249,6 +249,33 @@ def test_sign_out_clears_the_session(web: Flask) -> None:
     assert browser.client.get("/sign-out").status_code == 405  # a link cannot sign anyone out
 
 
+def test_a_copy_of_the_cookie_is_worth_nothing_after_sign_out(web: Flask,
+                                                             clock: FixedClock) -> None:
+    browser = Browser(web.test_client()).sign_in_as(ANNA)
+    copied = _session_cookie(browser)
+    elsewhere = Browser(web.test_client()).sign_in_as(ANNA)  # the same person, another device
+    clock.advance(timedelta(minutes=1))
+    browser.post("/sign-out")
+    thief = Browser(web.test_client())
+    thief.client.set_cookie("session", copied)
+    assert thief.get("/").status_code == 302
+    assert elsewhere.get("/").status_code == 302  # signing out ends every session
+    clock.advance(timedelta(minutes=1))
+    assert Browser(web.test_client()).sign_in_as(ANNA).get("/").status_code == 200
+
+
+def test_a_new_password_ends_every_other_session(web: Flask, clock: FixedClock) -> None:
+    other_device = Browser(web.test_client()).sign_in_as(ANNA)
+    clock.advance(timedelta(minutes=1))
+    browser = Browser(web.test_client()).sign_in_as(ANNA)
+    changed = browser.post("/account/password", {"current_password": ANNA.password,
+                                                 "new_password": "ett helt nytt lösenord",
+                                                 "confirm_password": "ett helt nytt lösenord"})
+    assert changed.status_code == 302
+    assert browser.get("/").status_code == 200  # the one that changed it stays signed in
+    assert other_device.get("/").status_code == 302
+
+
 def test_a_deactivated_users_session_ends_at_once(web: Flask) -> None:
     browser = Browser(web.test_client()).sign_in_as(demo.AUDITOR)
     service = service_of(web)

@@ -98,3 +98,19 @@ def test_the_console_finds_a_user_by_email(store_env: dict[str, str],
     assert service.user_id_for_email("SARA@norrvik.se") == user_id
     assert service.user_id_for_email("nobody@norrvik.se") is None
     assert service.user_id_for_email("not an address") is None
+
+
+def test_signing_out_ends_the_sessions_signed_in_before(
+        store_env: dict[str, str], open_service: ServiceFactory, clock: FixedClock) -> None:
+    service = open_service(store_env)
+    admin = _admin(service, "Norrviks kommun", Role.AUTHORITY, "admin@norrvik.se")
+    before = clock.now()
+    assert service.actor_for_session(admin.user_id, before) == admin
+    clock.advance(timedelta(minutes=5))
+    service.end_sessions(admin)
+    assert service.actor_for_session(admin.user_id, before) is None
+    assert service.actor_for_session(admin.user_id, clock.now()) == admin
+    assert service.actor_for(admin.user_id) == admin  # the user is still there
+    clock.advance(timedelta(minutes=5))
+    service.change_password(admin, PASSWORD, "ett nytt långt lösenord")
+    assert service.actor_for_session(admin.user_id, clock.now() - timedelta(seconds=1)) is None
