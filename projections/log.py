@@ -9,7 +9,7 @@ a rolled-back insert leaves an id that never will). The PostgreSQL reader theref
 in front of a gap until it is sure the gap is final: every transaction that was running
 when the gap was first seen has ended, and a short grace period has passed (a writer
 takes its sequence number a moment before it is listed as running). Only then is the gap
-skipped.
+skipped (and every other id missing from the same read with it).
 """
 
 from __future__ import annotations
@@ -24,8 +24,12 @@ from eventsourcing.persistence import Notification
 
 from projections.db import Database
 
+# A writer takes its id a moment before PostgreSQL lists it as running; a gap is trusted to
+# be final only this long (seconds) after it was seen, and once every writer running then
+# has finished.
+GAP_GRACE = 0.2
 _SNAPSHOT = "SELECT pg_current_snapshot()::text AS snapshot"
-_RUNNING = ("SELECT count(*) AS running FROM unnest(pg_snapshot_xip(%s::pg_snapshot)) AS x "
+_RUNNING = ("SELECT count(*) AS running FROM pg_snapshot_xip(%s::pg_snapshot) AS x "
             "WHERE pg_xact_status(x) = 'in progress'")
 
 
@@ -37,10 +41,10 @@ class Chunk:
 
 @dataclass(frozen=True)
 class _Gap:
-    after: int  # the ids after this one were missing...
-    present: int  # ...up to (not including) this one
+    after: int  # the ids after this one were not all there...
+    horizon: int  # ...among those up to this one (the end of the read that saw it)
     seen_at: float
-    snapshot: str  # transactions running just before the gap was seen
+    snapshot: str  # transactions running just before that read
 
 
 class LogReader:
@@ -52,7 +56,8 @@ class LogReader:
         self.waiting = False  # True while stopped in front of a gap that may yet fill
 
     @staticmethod
-    def of(app: Application[Any], database: Database, gap_grace: float = 0.5) -> LogReader:
+    def of(app: Application[Any], database: Database, gap_grace: float = GAP_GRACE
+           ) -> LogReader:
         if database.is_postgres:
             return PostgresLogReader(app, database, gap_grace)
         return LogReader(app, database)
@@ -83,7 +88,7 @@ class PostgresLogReader(LogReader):
             if not self._settled(gap):
                 self.waiting = True
                 return None
-            final_below = gap.present - 1
+            final_below = gap.horizon
         self.waiting = False
         snapshot = self.database.fetch(_SNAPSHOT)[0]["snapshot"]
         head = self.head()
@@ -91,20 +96,19 @@ class PostgresLogReader(LogReader):
             return None
         # All topics: a gap can only be seen in the full sequence of ids.
         notifications = self.recorder.select_notifications(after + 1, limit, stop=head)
+        end = notifications[-1].id if len(notifications) == limit else head
         kept: list[Notification] = []
         expected = after + 1
         for notification in notifications:
-            if notification.id > expected and notification.id - 1 > final_below:
-                expected = max(expected, final_below + 1)
-                if notification.id > expected:
-                    # A new gap: apply what comes before it, and look again later.
-                    self._gap = _Gap(expected - 1, notification.id, time.monotonic(),
-                                     snapshot)
-                    return self._chunk(kept, expected - 1, topics, after)
+            first_missing = max(expected, final_below + 1)
+            if notification.id > first_missing:
+                # Ids not (yet) there: apply what comes before them; once every writer
+                # that may hold one has finished, the next read settles all of them.
+                self._gap = _Gap(first_missing - 1, end, time.monotonic(), snapshot)
+                return self._chunk(kept, first_missing - 1, topics, after)
             kept.append(notification)
             expected = notification.id + 1
-        full = len(notifications) == limit
-        return self._chunk(kept, notifications[-1].id if full else head, topics, after)
+        return self._chunk(kept, end, topics, after)
 
     def _chunk(self, kept: list[Notification], last: int, topics: Sequence[str],
                after: int) -> Chunk | None:

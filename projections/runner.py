@@ -28,7 +28,7 @@ from eventsourcing.persistence import OperationalError, ProgrammingError, Subscr
 
 from projections.base import Projection
 from projections.db import Database, Many
-from projections.log import LogReader
+from projections.log import GAP_GRACE, LogReader
 from projections.view import open_view
 
 log = logging.getLogger("projections")
@@ -45,7 +45,7 @@ class PositionMoved(Exception):
 
 class ProjectionRunner:
     def __init__(self, app: Application[Any], projection_class: type[Projection], *,
-                 batch_size: int = BATCH_SIZE, gap_grace: float = 0.5) -> None:
+                 batch_size: int = BATCH_SIZE, gap_grace: float = GAP_GRACE) -> None:
         self.app = app
         self.name = projection_class.name
         self.view = open_view(app, projection_class.name, projection_class.tables)
