@@ -71,6 +71,7 @@ class Command(Enum):
     # the directory
     REGISTER_ORGANISATION = "register_organisation"
     INVITE_USER = "invite_user"
+    VIEW_USERS = "view_users"
     DEACTIVATE_USER = "deactivate_user"
     GRANT_AUDIT_ACCESS = "grant_audit_access"
 
@@ -119,6 +120,7 @@ POLICY: dict[Command, frozenset[Part]] = {
     Command.VIEW_COMPLIANCE: frozenset({P.OWNER, P.AWARDED_SUPPLIER, P.MATCHER, P.AUDITOR}),
     Command.REGISTER_ORGANISATION: frozenset({P.OPERATOR}),
     Command.INVITE_USER: frozenset({P.OPERATOR, P.ORG_ADMIN}),
+    Command.VIEW_USERS: frozenset({P.OPERATOR, P.ORG_ADMIN}),
     Command.DEACTIVATE_USER: frozenset({P.OPERATOR, P.ORG_ADMIN}),
     Command.GRANT_AUDIT_ACCESS: frozenset({P.AUTHORITY_ADMIN}),
 }

@@ -10,7 +10,7 @@ from domain import access
 from domain.access import Command, Part
 from domain.procurement import Procurement
 from domain.procurement.checkpoints import CheckpointRecord
-from domain.procurement.compliance import ComplianceAssessment
+from domain.procurement.compliance import ComplianceAssessment, ComplianceOutcome
 from domain.procurement.contract import Award, Contract, KickOff
 from domain.procurement.deviations import Deviation
 from domain.procurement.dialogue import DialogueNote
@@ -42,6 +42,10 @@ class CaseView:
     contract: Contract | None
     kick_off: KickOff | None
     dialogue_notes: tuple[DialogueNote, ...] = ()
+    cancellation_reason: str | None = None
+    matcher_id: UUID | None = None  # these two only for those who work on the delivery
+    partner_ids: tuple[UUID, ...] = ()
+    compliance_decision: ComplianceOutcome | None = None  # for those who see compliance
     positions: tuple[Position, ...] = ()
     candidates: tuple[CandidateView, ...] = ()
     placements: tuple[Placement, ...] = ()
@@ -90,14 +94,17 @@ def case_view(case: Procurement, actor: Actor, parts: frozenset[Part], today: da
         tender_count=None if access.tenders_are_sealed(case) else len(case.tenders),
         award=case.award, contract=case.contract, kick_off=case.kick_off,
         dialogue_notes=tuple(case.dialogue_notes) if is_owner else (),
+        cancellation_reason=case.cancellation_reason,
     )
     if access.allows(Command.VIEW_DELIVERY, parts):
         show = access.may_see_target_groups(parts)
         candidates = tuple(CandidateView.of(c, show) for c in case.candidates.values())
-        view = replace(view, positions=tuple(case.positions.values()), candidates=candidates,
+        view = replace(view, matcher_id=case.matcher_id, partner_ids=tuple(case.partner_ids),
+                       positions=tuple(case.positions.values()), candidates=candidates,
                        placements=tuple(case.placements.values()),
                        checkpoints=tuple(case.checkpoints), reports=tuple(case.reports.values()),
                        deviations=tuple(case.deviations.values()))
     if access.allows(Command.VIEW_COMPLIANCE, parts) and case.requirement is not None:
-        view = replace(view, compliance=case.assess_compliance(today))
+        view = replace(view, compliance=case.assess_compliance(today),
+                       compliance_decision=case.compliance_decision)
     return view

@@ -186,6 +186,9 @@ class CasePage:
     compliance: Compliance | None
     tenders: list[TenderRow]
     supplier: str | None
+    matcher: str | None = None
+    partners: list[str] = field(default_factory=list)
+    decision_label: Label | None = None
     target_groups: list[Label] = field(default_factory=list)
     position_types: list[Label] = field(default_factory=list)
     level: Label | None = None
@@ -203,6 +206,10 @@ def case_page(view: CaseView, history: list[HistoryEntry] | None, names: Names,
         compliance=_compliance(view, today),
         tenders=[TenderRow.of(tender, names) for tender in view.tenders],
         supplier=names(view.award.supplier_id) if view.award else None,
+        matcher=names(view.matcher_id) if view.matcher_id else None,
+        partners=[names(p) for p in view.partner_ids],
+        decision_label=(labels.of(view.compliance_decision, labels.OUTCOMES)
+                        if view.compliance_decision else None),
         target_groups=[labels.of(g, labels.TARGET_GROUPS)
                        for g in (requirement.target_groups if requirement else ())],
         position_types=[labels.of(t, labels.POSITION_TYPES)

@@ -235,7 +235,7 @@ class DirectoryCommands(_ApplicationLike):
     def organisation_users(self, actor: Actor | None, organisation_id: UUID) -> list[User]:
         """The organisation's users, oldest first, for whoever may invite and deactivate
         them (`actor` None is the operator's console)."""
-        self._require_directory(actor, Command.INVITE_USER, organisation_id)
+        self._require_directory(actor, Command.VIEW_USERS, organisation_id)
         # The created event classes are made by @event("…"), unseen by the type checker.
         user_ids = self._created(User.Invited)  # type: ignore[attr-defined]
         users = (self._get(user_id) for user_id in user_ids)

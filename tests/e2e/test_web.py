@@ -204,3 +204,21 @@ def test_the_stylesheet_is_served(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert "text/css" in response.content_type
     response.close()
+
+
+def test_case_page_names_the_matcher_and_the_partner_of_a_running_contract(
+        authority: Browser, seeded: dict[str, demo.Created]) -> None:
+    page = authority.page(f"/procurements/{seeded['delivery'].procurement_id}")
+    matcher = page.split("Matchningsansvarig</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    assert matcher == demo.MATCHER.name
+    partner = page.split("Samarbetspartner</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    assert partner == demo.SOCIAL_ENTERPRISE.name
+
+
+def test_a_cancelled_case_says_why_and_a_closed_one_shows_the_decision(
+        authority: Browser, seeded: dict[str, demo.Created]) -> None:
+    cancelled = authority.page(f"/procurements/{seeded['cancelled'].procurement_id}")
+    assert "Skäl: " in cancelled
+    closed = authority.page(f"/procurements/{seeded['closed'].procurement_id}")
+    decision = closed.split("Myndighetens beslut</dt><dd>", 1)[1].split(" <span", 1)[0]
+    assert decision in {label.sv for label in labels.OUTCOMES.values()}

@@ -273,3 +273,8 @@ class CaseView(Schema):
     reports = _many(ReportView)
     deviations = _many(DeviationView)
     compliance = fields.Nested(ComplianceView, allow_none=True)
+    compliance_decision = _code(ComplianceOutcome, allow_none=True, metadata={
+        "description": "The authority's decision at close; null before, or if not yours"})
+    matcher_id = fields.UUID(allow_none=True)
+    partner_ids = fields.List(fields.UUID())
+    cancellation_reason = fields.String(allow_none=True)
