@@ -18,7 +18,6 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
-from eventsourcing.utils import get_topic
 
 from domain import access, config
 from domain.access import Command, Part
@@ -240,13 +239,7 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
         return self._load(procurement_id), self._history(procurement_id)
 
     def all_case_ids(self) -> list[UUID]:
-        created = get_topic(events.Created)
-        ids: list[UUID] = []
-        start = 1
-        while batch := self.recorder.select_notifications(start, 500, topics=[created]):
-            ids.extend(UUID(str(n.originator_id)) for n in batch)
-            start = batch[-1].id + 1
-        return ids
+        return self._created(events.Created)
 
     # -- the machinery every command shares -----------------------------------------------
 
