@@ -31,8 +31,6 @@ Row = dict[str, Any]
 
 class Many(tuple[Any, ...]):
     """Values for one `IN (%s)`: the placeholder becomes one per value."""
-# Bound parameters per statement; SQLite (3.32+) allows 32766, PostgreSQL 65535.
-MAX_PARAMETERS = 30000
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -131,24 +129,36 @@ class Cursor:
 
     def insert_many(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                     *, upsert_key: Sequence[str] = ()) -> None:
-        """Multi-row INSERT (or upsert on `upsert_key`), in chunks the drivers accept."""
+        """INSERT (or upsert on `upsert_key`) every row: one short statement, executed for
+        all the rows at once (psycopg pipelines it; sqlite3 loops in C)."""
         if not rows:
             return
-        chunk = max(1, MAX_PARAMETERS // len(columns))
         names = ", ".join(columns)
-        group = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        values = ", ".join(["%s"] * len(columns))
         conflict = ""
         if upsert_key:
             others = [c for c in columns if c not in upsert_key]
             action = ("DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in others)
                       if others else "DO NOTHING")
             conflict = f" ON CONFLICT ({', '.join(upsert_key)}) {action}"
-        for start in range(0, len(rows), chunk):
-            part = rows[start:start + chunk]
-            # Names come from the projections' own Table declarations, values are bound.
-            statement = (f"INSERT INTO {{{table}}} ({names}) VALUES "  # noqa: S608
-                         + ", ".join([group] * len(part)) + conflict)
-            self.execute(statement, [value for row in part for value in row])
+        # Names come from the projections' own Table declarations, values are bound.
+        self.executemany(f"INSERT INTO {{{table}}} ({names}) VALUES ({values}){conflict}",  # noqa: S608
+                         rows)
+
+
+    def append_many(self, table: str, columns: Sequence[str],
+                    rows: Sequence[Sequence[Any]]) -> None:
+        """Plain INSERT of new rows; on PostgreSQL by COPY, about twice as fast for the
+        audit trail's one row per event (the one place the dialects part)."""
+        if not rows:
+            return
+        if not self.database.is_postgres:
+            self.insert_many(table, columns, rows)
+            return
+        statement = self.database.text(f"COPY {{{table}}} ({', '.join(columns)}) FROM STDIN")
+        with self.raw.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def _expand(statement: str, params: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:

@@ -159,6 +159,14 @@ def wait_for(app: Application[Any], position: int, projections: Iterable[type[Pr
         pause = min(pause * 2, 0.1)
 
 
+def positions(app: Application[Any], projections: Iterable[type[Projection]]
+              ) -> dict[str, int]:
+    """Each projection's position by name, in one query (cheap enough to poll)."""
+    classes = list(projections)
+    found = _positions(Database.of(app), [f"{app.name}/{p.name}" for p in classes])
+    return {p.name: found.get(f"{app.name}/{p.name}", 0) for p in classes}
+
+
 def _positions(database: Database, names: list[str]) -> dict[str, int]:
     """Each tracked name's position; none before any projection has run on the store."""
     try:

@@ -70,10 +70,13 @@ def _fill(service: ProcurementService, actor: Actor, case_ids: list[UUID], until
 
 
 def _environment(env: dict[str, str]) -> dict[str, str]:
+    """The store's settings for a process of its own. The tables exist already; processes
+    starting together must not all run the library's DDL at once (PostgreSQL answers
+    "tuple concurrently updated"), so they start with CREATE_TABLE=n, as workers should."""
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("POSTGRES_", "SQLITE_", "PERSISTENCE_MODULE",
-                                        "PROCUREMENT_"))}
-    return {**environment, **env, "PYTHONPATH": str(ROOT)}
+                                        "PROCUREMENT_", "CREATE_TABLE"))}
+    return {**environment, **env, "CREATE_TABLE": "n", "PYTHONPATH": str(ROOT)}
 
 
 def _positions(service: ProcurementService) -> dict[str, int]:

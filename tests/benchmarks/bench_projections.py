@@ -1,0 +1,219 @@
+"""Benchmark of the read side: how fast each projection rebuilds, next to the speed of only
+reading and decoding the same notifications (the ceiling), and how far the projections lag
+behind a steady write load.
+
+Run on demand (not part of the test suite):
+
+    .venv/bin/python -m tests.benchmarks.bench_projections [--events 100000]
+        [--rate 200] [--seconds 20] [--stores sqlite,postgres]
+
+The log holds a realistic spread of facts (cases walked through their lifecycle with
+placements and checkpoints, organisations and users) filled up to `--events` with
+dialogue notes, a hundred to a save. Catch-up and ceiling are measured in the same run on
+the same store. The lag run starts `python -m projections.cli run` (all projections) as a
+process of its own, writes `--rate` service commands a second from four threads in this
+process, and samples every projection's position every 10 ms: the lag of an event is the
+time from its save returning to the projection having applied it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from domain.clock import FixedClock
+from domain.examples import Parties, walk_to
+from domain.procurement import Procurement
+from domain.procurement.dialogue import Counterpart, DialogueNote
+from domain.procurement.lifecycle import State
+from domain.service import ProcurementService
+from domain.values import Role
+from projections.registry import named
+from projections.runner import ProjectionRunner, positions
+from tests.benchmarks.bench_service import postgres_env, sqlite_env
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = datetime(2028, 9, 15, 10, tzinfo=UTC)
+
+
+def _note(number: int) -> DialogueNote:
+    return DialogueNote(Counterpart.UNION, "Byggnads", date(2026, 1, 1)
+                        + timedelta(days=number % 300), f"Samtal {number} om handledning.")
+
+
+def fill(service: ProcurementService, events: int) -> dict[str, int]:
+    """The log: 40 cases walked to every state (3 placements each in delivery and later),
+    40 organisations with a user each, then dialogue notes on 200 draft cases."""
+    parties = Parties()
+    states = (State.DRAFT, State.TENDERING, State.EVALUATION, State.STANDSTILL,
+              State.DELIVERY, State.FOLLOW_UP, State.CLOSED, State.CANCELLED)
+    for number in range(40):
+        walk_to(service, Parties(), states[number % len(states)], placements=3)
+    for number in range(40):
+        organisation = service.register_organisation(
+            None, f"Organisation {number}", "556036-0793", Role.SUPPLIER)
+        service.invite_user(None, organisation, f"Person {number}", f"p{number}@example.se")
+    lifecycle = service.recorder.max_notification_id() or 0
+    cases = []
+    for _ in range(200):
+        case = service.repository.get(service.create_procurement(
+            parties.authority, walk_setup()))
+        assert isinstance(case, Procurement)
+        cases.append(case)
+    number = 0
+    while (missing := events - (service.recorder.max_notification_id() or 0)) > 0:
+        case = cases[number // 100 % len(cases)]
+        for _ in range(min(100, missing)):
+            case.add_dialogue_note(parties.authority, _note(number))
+            number += 1
+        service.save(case)
+    return {"lifecycle": lifecycle, "notes": number}
+
+
+def walk_setup() -> object:
+    from domain.examples import example_setup
+
+    return example_setup()
+
+
+def ceiling(service: ProcurementService) -> float:
+    """Events per second for reading and decoding the whole log, writing nothing."""
+    started = time.perf_counter()
+    position, count = 0, 0
+    while batch := service.recorder.select_notifications(position + 1, 500):
+        for notification in batch:
+            service.mapper.to_domain_event(notification)
+        count += len(batch)
+        position = batch[-1].id
+    return count / (time.perf_counter() - started)
+
+
+def rebuild_rates(service: ProcurementService) -> dict[str, float]:
+    rates = {}
+    for projection in named():
+        runner = ProjectionRunner(service, projection)
+        started = time.perf_counter()
+        applied = runner.rebuild()
+        rates[projection.name] = applied / (time.perf_counter() - started)
+    return rates
+
+
+def lag(env: dict[str, str], rate: int, seconds: float) -> dict[str, tuple[float, float, float]]:
+    """p50, p95 and max lag (seconds) of each projection under `rate` commands a second."""
+    service = ProcurementService(env, clock=FixedClock(TODAY))
+    parties = Parties()
+    case_ids = [service.create_procurement(parties.authority, walk_setup())
+                for _ in range(50)]
+    environment = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+    follower = subprocess.Popen([sys.executable, "-m", "projections.cli", "run"], cwd=ROOT,
+                                env=environment, stderr=subprocess.DEVNULL)
+    try:
+        head = service.recorder.max_notification_id() or 0
+        while min(positions(service, named()).values()) < head:
+            time.sleep(0.1)
+        saved: dict[int, float] = {}
+        lock = threading.Lock()
+
+        def command(number: int) -> None:
+            service.add_dialogue_note(parties.authority, case_ids[number % 50], _note(number))
+            done = time.monotonic()
+            position = service.recorder.max_notification_id() or 0
+            with lock:
+                saved.setdefault(position, done)
+
+        applied: dict[str, dict[int, float]] = {p.name: {} for p in named()}
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                now = time.monotonic()
+                reached = positions(service, named())
+                with lock:
+                    pending = list(saved.items())
+                for name, position in reached.items():
+                    for notification_id, _ in pending:
+                        if notification_id <= position:
+                            applied[name].setdefault(notification_id, now)
+                time.sleep(0.01)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        started = time.monotonic()
+        with ThreadPoolExecutor(4) as pool:
+            for number in range(int(rate * seconds)):
+                time.sleep(max(0.0, started + number / rate - time.monotonic()))
+                pool.submit(command, number)
+        achieved = int(rate * seconds) / (time.monotonic() - started)
+        time.sleep(2)
+        stop.set()
+        sampler.join()
+    finally:
+        follower.terminate()
+        follower.wait(30)
+        service.close()
+    result = {}
+    for name, seen in applied.items():
+        lags = sorted(seen[i] - t for i, t in saved.items() if i in seen)
+        missing = len(saved) - len(lags)
+        result[name] = (statistics.median(lags), lags[int(len(lags) * 0.95)], lags[-1],
+                        float(missing))
+    result["_rate"] = (achieved, 0.0, 0.0, 0.0)
+    return result  # type: ignore[return-value]
+
+
+@contextmanager
+def store(name: str) -> Iterator[dict[str, str]]:
+    with (sqlite_env() if name == "sqlite" else postgres_env()) as env:
+        yield env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--stores", default="sqlite,postgres")
+    args = parser.parse_args()
+    labels = {"sqlite": "SQLite file", "postgres": "PostgreSQL 127.0.0.1"}
+    catch_up, lags = [], []
+    for name in args.stores.split(","):
+        with store(name) as env:
+            service = ProcurementService(env, clock=FixedClock(TODAY))
+            mix = fill(service, args.events)
+            read = ceiling(service)
+            rates = rebuild_rates(service)
+            service.close()
+        catch_up.append((labels[name], mix, read, rates))
+        with store(name) as env:
+            lags.append((labels[name], lag(env, args.rate, args.seconds)))
+    names = [p.name for p in named()]
+    print(f"Catch-up: rebuild over {args.events} events, events/s (share of the ceiling)\n")
+    print("| store | read + decode (ceiling) | " + " | ".join(names) + " |")
+    print("|---|---:|" + "---:|" * len(names))
+    for label, _, read, rates in catch_up:
+        cells = " | ".join(f"{rates[n]:,.0f} ({rates[n] / read:.2f})" for n in names)
+        print(f"| {label} | {read:,.0f} | {cells} |")
+    print(f"\n(log: {mix['lifecycle']} lifecycle and directory events, {mix['notes']} "
+          "dialogue notes)\n")
+    print(f"Lag at {args.rate} commands/s for {args.seconds:.0f} s, seconds p50 / p95 / max\n")
+    print("| store | achieved commands/s | " + " | ".join(names) + " |")
+    print("|---|---:|" + "---:|" * len(names))
+    for label, result in lags:
+        cells = " | ".join(f"{result[n][0]:.2f} / {result[n][1]:.2f} / {result[n][2]:.2f}"
+                           + (f" ({result[n][3]:.0f} unseen)" if result[n][3] else "")
+                           for n in names)
+        print(f"| {label} | {result['_rate'][0]:.0f} | {cells} |")
+
+
+if __name__ == "__main__":
+    main()
