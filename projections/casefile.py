@@ -207,14 +207,16 @@ class CaseFileProjection(Projection):
             else:
                 self.process_other(event, cursor)
         states = []
-        for procurement_id in sorted(files, key=str):
-            file = files[procurement_id]
-            after, old = self.derive(file), before.get(procurement_id, {})
-            for table in self.derived:
-                table.write_changes(cursor, old.get(table.name, {}), after.get(table.name, {}))
-            states.append((str(procurement_id), *encode(mapper, file)))
-        cursor.insert_many(self.state.name, self.state.column_names, states,
-                           upsert_key=self.state.key)
+        with cursor.pipeline():
+            for procurement_id in sorted(files, key=str):
+                file = files[procurement_id]
+                after, old = self.derive(file), before.get(procurement_id, {})
+                for table in self.derived:
+                    table.write_changes(cursor, old.get(table.name, {}),
+                                        after.get(table.name, {}))
+                states.append((str(procurement_id), *encode(mapper, file)))
+            cursor.insert_many(self.state.name, self.state.column_names, states,
+                               upsert_key=self.state.key)
 
     def _load(self, cursor: Cursor, mapper: Mapper[UUID], ids: Sequence[UUID]
               ) -> list[CaseFile]:

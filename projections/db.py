@@ -99,6 +99,10 @@ class Database:
 
     def fetch(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         """Rows of one query, read outside any write transaction (`Many` for IN lists)."""
+        if isinstance(self.datastore, PostgresDatastore):
+            # One statement needs no BEGIN and ROLLBACK around it: one round trip, not three.
+            with self.datastore.get_connection() as connection, connection.cursor() as cursor:
+                return Cursor(self, cursor).fetch(statement, params)
         with self.datastore.transaction(commit=False) as cursor:
             return Cursor(self, cursor).fetch(statement, params)
 
@@ -145,6 +149,16 @@ class Cursor:
         self.executemany(f"INSERT INTO {{{table}}} ({names}) VALUES ({values}){conflict}",  # noqa: S608
                          rows)
 
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """Send the statements of the block without waiting for each (PostgreSQL's
+        pipeline mode: one round trip where there would be one per statement)."""
+        if self.database.is_postgres:
+            with self.raw.connection.pipeline():
+                yield
+        else:
+            yield
 
     def append_many(self, table: str, columns: Sequence[str],
                     rows: Sequence[Sequence[Any]]) -> None:

@@ -28,7 +28,9 @@ from projections.db import Database
 # be final only this long (seconds) after it was seen, and once every writer running then
 # has finished.
 GAP_GRACE = 0.2
-_SNAPSHOT = "SELECT pg_current_snapshot()::text AS snapshot"
+# The transactions running, then the head of the log, in one round trip.
+_SNAPSHOT_AND_HEAD = ("SELECT pg_current_snapshot()::text AS snapshot, "
+                      "(SELECT max(notification_id) FROM {%s}) AS head")
 _RUNNING = ("SELECT count(*) AS running FROM pg_snapshot_xip(%s::pg_snapshot) AS x "
             "WHERE pg_xact_status(x) = 'in progress'")
 
@@ -79,6 +81,8 @@ class PostgresLogReader(LogReader):
     def __init__(self, app: Application[Any], database: Database, gap_grace: float) -> None:
         super().__init__(app, database)
         self.gap_grace = gap_grace
+        table = getattr(app.recorder, "events_table_name", "stored_events")
+        self._snapshot_and_head = _SNAPSHOT_AND_HEAD % table
         self._gap: _Gap | None = None
 
     def read(self, after: int, limit: int, topics: Sequence[str]) -> Chunk | None:
@@ -90,8 +94,8 @@ class PostgresLogReader(LogReader):
                 return None
             final_below = gap.horizon
         self.waiting = False
-        snapshot = self.database.fetch(_SNAPSHOT)[0]["snapshot"]
-        head = self.head()
+        row = self.database.fetch(self._snapshot_and_head)[0]
+        snapshot, head = row["snapshot"], int(row["head"] or 0)
         if head <= after:
             return None
         # All topics: a gap can only be seen in the full sequence of ids.
