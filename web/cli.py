@@ -26,6 +26,8 @@ from domain.procurement import Procurement
 from domain.service import ProcurementService
 from domain.values import Role
 from domain.views import HistoryEntry
+from projections.background import start_in_background
+from projections.cli import projections_group
 from web import bootstrap, demo, labels
 from web.formatting import day, local_time, money, number, percent
 from web.presenters import CaseRow, Names, OrganisationNames
@@ -61,7 +63,10 @@ def _service() -> Iterator[ProcurementService]:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to listen on.")
-def serve(host: str, port: int) -> None:
+@click.option("--projections/--no-projections", "follow", default=True, show_default=True,
+              help="Keep the read models up to date in a background thread of this process "
+                   "(the embedded default; production runs `procurement projections run`).")
+def serve(host: str, port: int, follow: bool) -> None:
     """Serve the web application (Flask's built-in server, threaded)."""
     from web.app import create_app
 
@@ -69,8 +74,16 @@ def serve(host: str, port: int) -> None:
     with _service() as service:
         app = create_app(service=service)
         click.echo(f"Events: {bootstrap.describe_store()}")
+        follower = start_in_background(service) if follow else None
         click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C stops)")
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        try:
+            app.run(host=host, port=port, threaded=True, use_reloader=False)
+        finally:
+            if follower is not None:
+                follower.stop()
+
+
+main.add_command(projections_group(bootstrap.build_service))
 
 
 @main.command("demo")

@@ -111,3 +111,27 @@ def test_missing_postgres_settings_exit_2_naming_them() -> None:
                   "POSTGRES_HOST": "", "POSTGRES_USER": ""}, "list")
     assert result.exit_code == 2
     assert "POSTGRES_DBNAME" in result.output
+
+
+def test_projections_status_shows_the_lag_a_rebuild_brings_to_nought(sqlite_env: EnvDict) -> None:
+    from projections.registry import PROJECTIONS
+
+    run(sqlite_env, "demo")
+    before = run(sqlite_env, "projections", "status")
+    assert before.exit_code == 0, before.output
+    lines = {line.split()[0]: line.split() for line in before.output.splitlines()[1:]}
+    assert set(lines) == set(PROJECTIONS)
+    head = int(lines["audit_trail"][2])
+    assert head > 0 and int(lines["audit_trail"][3]) == head  # nothing applied yet
+    rebuilt = run(sqlite_env, "projections", "rebuild", "audit_trail")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"audit_trail: {head} events applied from the start." in rebuilt.output
+    after = run(sqlite_env, "projections", "status")
+    row = next(line.split() for line in after.output.splitlines() if line.startswith("audit_"))
+    assert (int(row[1]), int(row[3])) == (head, 0)
+
+
+def test_projections_rebuild_refuses_an_unknown_name(sqlite_env: EnvDict) -> None:
+    result = CliRunner().invoke(main, ["projections", "rebuild", "nosuch"], env=sqlite_env)
+    assert result.exit_code == 2
+    assert "nosuch" in result.output

@@ -54,6 +54,21 @@ def sign_in(base: str, email: str, password: str) -> urllib.request.OpenerDirect
     return browser
 
 
+def assert_read_models_catch_up(env: dict[str, str], folder: Path) -> None:
+    """`serve` keeps the read models current in a thread of its own: every projection
+    reaches the head of the log without a projection process being started."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        shown = subprocess.run([*procurement_command(), "projections", "status"], env=env,
+                               cwd=folder, capture_output=True, text=True, timeout=60,
+                               check=True).stdout
+        rows = [line.split() for line in shown.splitlines()[1:]]
+        if rows and all(int(row[3]) == 0 and int(row[2]) > 0 for row in rows):
+            return
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.5)
+
+
 def test_serve_answers_over_http_with_the_demo_loaded(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PERSISTENCE_MODULE", "SQLITE_", "POSTGRES_", "PROCUREMENT_"))}
@@ -98,6 +113,7 @@ def test_serve_answers_over_http_with_the_demo_loaded(tmp_path: Path) -> None:
         assert "Anna Lindqvist" in page
         key_file = tmp_path / "var" / "secret_key"
         assert key_file.stat().st_mode & 0o777 == 0o600
+        assert_read_models_catch_up(env, tmp_path)
     finally:
         server.terminate()
         try:
