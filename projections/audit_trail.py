@@ -30,7 +30,7 @@ from domain.directory.user import EmailIndex, User
 from domain.procurement import events as ev
 from domain.values import Actor
 from projections import labels
-from projections.base import Event, Positioned, Projection
+from projections.base import Event, Positioned, Projection, Write
 from projections.db import Cursor, Database, Many
 from projections.labels import Label
 from projections.tables import Table
@@ -279,7 +279,7 @@ class AuditTrail(Projection):
     title = "Audit trail: every event of every case and of the directory"
     tables = (AUDIT_TRAIL, CASES)
 
-    def process_batch(self, cursor: Cursor, batch: Sequence[Positioned]) -> None:
+    def prepare(self, cursor: Cursor, batch: Sequence[Positioned]) -> Write:
         owners = self._owners(cursor, batch)
         rows: list[tuple[Any, ...]] = []
         unsealed: set[str] = set()
@@ -297,11 +297,16 @@ class AuditTrail(Projection):
                             for r in rows]
                 owner_id = owners.get(procurement_id)
             rows.append(self._row(position, event, procurement_id, owner_id))
-        cursor.insert_many(CASES.name, CASES.column_names, new_cases, upsert_key=CASES.key)
-        cursor.append_many(AUDIT_TRAIL.name, AUDIT_TRAIL.column_names, rows)
-        cursor.executemany("UPDATE {audit_trail} SET sealed = 0 "
-                           "WHERE procurement_id = %s AND sealed = 1",
-                           [(pid,) for pid in sorted(unsealed)])
+
+        def write(cursor: Cursor) -> None:
+            cursor.insert_many(CASES.name, CASES.column_names, new_cases,
+                               upsert_key=CASES.key)
+            cursor.append_many(AUDIT_TRAIL.name, AUDIT_TRAIL.column_names, rows)
+            cursor.executemany("UPDATE {audit_trail} SET sealed = 0 "
+                               "WHERE procurement_id = %s AND sealed = 1",
+                               [(pid,) for pid in sorted(unsealed)])
+
+        return write
 
     @staticmethod
     def _owners(cursor: Cursor, batch: Sequence[Positioned]) -> dict[str, str]:

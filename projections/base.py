@@ -1,10 +1,11 @@
 """What every projection is: a name, the event topics it reads, its tables, and how it
-applies a batch of events inside the transaction that also records its position."""
+turns a batch of events into writes, applied in the transaction that also records its
+position."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from eventsourcing.application import Application
@@ -18,6 +19,7 @@ from projections.view import ViewMixin
 
 Event = DomainEventProtocol[Any]
 Positioned = tuple[int, Event]  # (notification id, decoded event)
+Write = Callable[[Cursor], None]  # statements to run in the batch's transaction
 
 
 def _subclasses(cls: type[Any]) -> list[type[Any]]:
@@ -47,5 +49,16 @@ class Projection(ABC):
         self.view = view
 
     @abstractmethod
-    def process_batch(self, cursor: Cursor, events: Sequence[Positioned]) -> None:
-        """Apply the events (in log order) with `cursor`, inside the batch's transaction."""
+    def prepare(self, cursor: Cursor, events: Sequence[Positioned]) -> Write:
+        """Read what the events (in log order) need with `cursor`, and return the writes
+        that apply them. The runner reads before it takes the write lock and applies the
+        writes, claim and position in one short transaction (its claim makes sure nobody
+        changed the tables in between)."""
+
+    def committed(self) -> None:  # noqa: B027 - an optional hook
+        """The writes of the last `prepare` are committed (for what a projection keeps in
+        memory)."""
+
+    def forget(self) -> None:  # noqa: B027 - an optional hook
+        """The writes of the last `prepare` are not committed, or the tables may have been
+        changed by someone else: keep nothing from memory."""

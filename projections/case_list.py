@@ -32,9 +32,9 @@ from domain.procurement.lifecycle import FOLLOWING_UP, State
 from domain.procurement.matching import CandidateStatus
 from domain.values import Role
 from projections.audit_trail import timestamp
-from projections.base import PROCUREMENT_TOPICS, Event
+from projections.base import PROCUREMENT_TOPICS, Event, Write
 from projections.casefile import CaseFile, CaseFileProjection
-from projections.db import Cursor, Database
+from projections.db import Database
 from projections.obligations import obligations
 from projections.tables import Rows, Table
 
@@ -98,20 +98,21 @@ class CaseList(CaseFileProjection):
               get_topic(Organisation.AuditAccessRevoked))  # type: ignore[attr-defined]
 
     @singledispatchmethod
-    def process_other(self, event: Event, cursor: Cursor) -> None:
+    def process_other(self, event: Event, writes: list[Write]) -> None:
         """Other directory events change no case list."""
 
     @process_other.register
-    def _(self, event: Organisation.AuditAccessGranted, cursor: Cursor) -> None:  # type: ignore[name-defined]
-        cursor.insert_many(AUDIT_GRANTS.name, AUDIT_GRANTS.column_names,
-                           [(str(event.originator_id), str(event.authority_id))],
-                           upsert_key=AUDIT_GRANTS.key)
+    def _(self, event: Organisation.AuditAccessGranted, writes: list[Write]) -> None:  # type: ignore[name-defined]
+        row = (str(event.originator_id), str(event.authority_id))
+        writes.append(lambda cursor: cursor.insert_many(
+            AUDIT_GRANTS.name, AUDIT_GRANTS.column_names, [row], upsert_key=AUDIT_GRANTS.key))
 
     @process_other.register
-    def _(self, event: Organisation.AuditAccessRevoked, cursor: Cursor) -> None:  # type: ignore[name-defined]
-        cursor.execute("DELETE FROM {case_list_audit_grants} "
-                       "WHERE auditor_id = %s AND authority_id = %s",
-                       (str(event.originator_id), str(event.authority_id)))
+    def _(self, event: Organisation.AuditAccessRevoked, writes: list[Write]) -> None:  # type: ignore[name-defined]
+        row = (str(event.originator_id), str(event.authority_id))
+        writes.append(lambda cursor: cursor.execute(
+            "DELETE FROM {case_list_audit_grants} WHERE auditor_id = %s AND authority_id = %s",
+            row))
 
     def derive(self, file: CaseFile) -> dict[str, Rows]:
         case = file.case

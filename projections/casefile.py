@@ -23,6 +23,7 @@ case can hold thousands.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,14 +31,16 @@ from functools import singledispatch
 from typing import Any, ClassVar
 from uuid import UUID
 
+from eventsourcing.application import Application
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.procurement import Procurement, events
-from projections.base import PROCUREMENT_TOPICS, Event, Positioned, Projection
+from projections.base import PROCUREMENT_TOPICS, Event, Positioned, Projection, Write
 from projections.db import Cursor, Many
 from projections.tables import Rows, Table
+from projections.view import ViewMixin
 
 
 @dataclass
@@ -131,6 +134,7 @@ def fold(file: CaseFile | None, event: events.ProcurementEvent) -> CaseFile:
 # -- storing a case file -------------------------------------------------------------------
 
 _SNAPSHOT_TOPIC = get_topic(Snapshot)
+CACHED_FILES = 2000  # per projection
 
 
 def encode(mapper: Mapper[UUID], file: CaseFile) -> tuple[int, bytes, str]:
@@ -174,7 +178,7 @@ class CaseFileProjection(Projection):
 
     topics: ClassVar[tuple[str, ...]] = PROCUREMENT_TOPICS
     derived: ClassVar[tuple[Table, ...]]  # rows derived from each case file
-    other_tables: ClassVar[tuple[Table, ...]] = ()  # written by `process_other`
+    other_tables: ClassVar[tuple[Table, ...]] = ()  # written through `process_other`
     state: ClassVar[Table]
     _select_state: ClassVar[str]
 
@@ -186,37 +190,72 @@ class CaseFileProjection(Projection):
             cls._select_state = ("SELECT procurement_id, version, state, dates "  # noqa: S608
                                  f"FROM {{{cls.state.name}}} WHERE procurement_id IN (%s)")
 
+    def __init__(self, app: Application[Any], view: ViewMixin) -> None:
+        super().__init__(app, view)
+        # The files of recently touched cases as the table holds them, with their rows:
+        # following the log, the next batch need not decode them again.
+        self._cache: OrderedDict[UUID, tuple[CaseFile, dict[str, Rows]]] = OrderedDict()
+        self._staged: dict[UUID, tuple[CaseFile, dict[str, Rows]]] = {}
+
     def derive(self, file: CaseFile) -> dict[str, Rows]:
         """Every row of every derived table that this case implies, by table name."""
         raise NotImplementedError
 
-    def process_other(self, event: Event, cursor: Cursor) -> None:
+    def process_other(self, event: Event, writes: list[Write]) -> None:
         """Events other than procurement events (subclasses may read some)."""
 
-    def process_batch(self, cursor: Cursor, batch: Sequence[Positioned]) -> None:
+    def prepare(self, cursor: Cursor, batch: Sequence[Positioned]) -> Write:
         mapper = self.app.mapper
         ids = {e.originator_id for _, e in batch if isinstance(e, events.ProcurementEvent)}
         files: dict[UUID, CaseFile] = {}
         before: dict[UUID, dict[str, Rows]] = {}
-        for file in self._load(cursor, mapper, sorted(ids, key=str)):
+        for procurement_id in ids & self._cache.keys():
+            files[procurement_id], before[procurement_id] = self._cache[procurement_id]
+        for file in self._load(cursor, mapper, sorted(ids - files.keys(), key=str)):
             files[file.case.id] = file
             before[file.case.id] = self.derive(file)
+        writes: list[Write] = []
         for _, event in batch:
             if isinstance(event, events.ProcurementEvent):
                 files[event.originator_id] = fold(files.get(event.originator_id), event)
             else:
-                self.process_other(event, cursor)
+                self.process_other(event, writes)
+        changes: list[tuple[Table, Rows, Rows]] = []
         states = []
-        with cursor.pipeline():
-            for procurement_id in sorted(files, key=str):
-                file = files[procurement_id]
-                after, old = self.derive(file), before.get(procurement_id, {})
-                for table in self.derived:
-                    table.write_changes(cursor, old.get(table.name, {}),
-                                        after.get(table.name, {}))
-                states.append((str(procurement_id), *encode(mapper, file)))
-            cursor.insert_many(self.state.name, self.state.column_names, states,
-                               upsert_key=self.state.key)
+        self._staged = {}
+        for procurement_id in sorted(files, key=str):
+            file = files[procurement_id]
+            after, old = self.derive(file), before.get(procurement_id, {})
+            changes.extend((table, old.get(table.name, {}), after.get(table.name, {}))
+                           for table in self.derived)
+            states.append((str(procurement_id), *encode(mapper, file)))
+            self._staged[procurement_id] = (file, after)
+
+        def write(cursor: Cursor) -> None:
+            with cursor.pipeline():
+                for other in writes:
+                    other(cursor)
+                for table, old_rows, new_rows in changes:
+                    table.write_changes(cursor, old_rows, new_rows)
+                cursor.insert_many(self.state.name, self.state.column_names, states,
+                                   upsert_key=self.state.key)
+
+        return write
+
+    def committed(self) -> None:
+        """The batch is in: its case files are what the table holds now."""
+        for procurement_id, entry in self._staged.items():
+            self._cache[procurement_id] = entry
+            self._cache.move_to_end(procurement_id)
+        while len(self._cache) > CACHED_FILES:
+            self._cache.popitem(last=False)
+        self._staged = {}
+
+    def forget(self) -> None:
+        """The batch is not in (or someone else moved the position): trust the table only.
+        (Folding changed the cached files in place, so none of them can be kept.)"""
+        self._cache.clear()
+        self._staged = {}
 
     def _load(self, cursor: Cursor, mapper: Mapper[UUID], ids: Sequence[UUID]
               ) -> list[CaseFile]:
@@ -227,7 +266,3 @@ class CaseFileProjection(Projection):
             found.extend(decode(mapper, UUID(r["procurement_id"]), r["version"], r["state"],
                                 r["dates"]) for r in rows)
         return found
-
-    def load_file(self, cursor: Cursor, procurement_id: UUID) -> CaseFile | None:
-        files = self._load(cursor, self.app.mapper, [procurement_id])
-        return files[0] if files else None

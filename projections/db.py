@@ -97,6 +97,16 @@ class Database:
         with self.datastore.transaction(commit=True) as cursor:
             yield Cursor(self, cursor)
 
+    @contextmanager
+    def reading(self) -> Iterator[Cursor]:
+        """A cursor for reads only (SQLite: one read snapshot; PostgreSQL: autocommit)."""
+        if isinstance(self.datastore, PostgresDatastore):
+            with self.datastore.get_connection() as connection, connection.cursor() as cursor:
+                yield Cursor(self, cursor)
+        else:
+            with self.datastore.transaction(commit=False) as cursor:
+                yield Cursor(self, cursor)
+
     def fetch(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         """Rows of one query, read outside any write transaction (`Many` for IN lists)."""
         if isinstance(self.datastore, PostgresDatastore):

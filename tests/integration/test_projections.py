@@ -88,6 +88,32 @@ def test_a_projection_resumes_from_its_recorded_position(service: ProcurementSer
     assert positions == list(range(1, service.recorder.max_notification_id() + 1))
 
 
+def test_two_followers_of_one_projection_apply_each_event_once(
+        service: ProcurementService, parties: Parties) -> None:
+    walk_to(service, parties, State.DELIVERY, placements=2)
+    first, second = (ProjectionRunner(service, CaseList, batch_size=3) for _ in range(2))
+    first.step()
+    second.position()  # both start from the same position...
+    first.step()  # ...the first moves on...
+    assert second.step() == 0  # ...so the second's claim fails and it writes nothing
+    for _ in range(3):  # more events arrive while they take turns
+        walk_to(service, Parties(), State.DRAFT)
+        first.step()
+        second.step()
+    while min(first.position(), second.position()) < service.recorder.max_notification_id():
+        first.step()
+        second.step()
+
+    def rows() -> list[dict[str, object]]:
+        with Database.of(service).transaction() as cursor:
+            return cursor.fetch("SELECT * FROM {case_list_tasks} ORDER BY task_key") + \
+                cursor.fetch("SELECT * FROM {case_list} ORDER BY procurement_id")
+
+    followed = rows()
+    ProjectionRunner(service, CaseList).rebuild()
+    assert followed == rows()
+
+
 def test_status_reports_position_head_and_lag(service: ProcurementService,
                                               parties: Parties) -> None:
     walk_to(service, parties, State.TENDERING)
