@@ -10,6 +10,7 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
+from click.testing import CliRunner
 
 from domain.clock import FixedClock
 from domain.directory.user import OrgRole
@@ -31,10 +32,13 @@ from domain.service import ProcurementService
 from domain.values import Actor, Role, TargetGroup
 from projections import audit_trail, case_list, compliance, reminders, statistics
 from projections.audit_trail import AuditTrail
+from projections.background import running_in_background
 from projections.base import Projection
 from projections.case_list import CaseList
+from projections.cli import projections_group
 from projections.compliance import Compliance
 from projections.db import Database
+from projections.registry import named
 from projections.reminders import Reminders
 from projections.runner import ProjectionRunner, status, wait_for
 from projections.statistics import Statistics
@@ -134,6 +138,39 @@ def test_wait_for_returns_once_the_projections_reach_a_position(
     assert not wait_for(service, head, [AuditTrail, CaseList], timeout=0.05)
     follow(AuditTrail, CaseList)
     assert wait_for(service, head, [AuditTrail, CaseList], timeout=0.05)
+
+
+def test_the_background_follower_keeps_every_projection_up_to_date(
+        service: ProcurementService, parties: Parties) -> None:
+    with running_in_background(service) as follower:
+        walk_to(service, parties, State.DELIVERY)
+        head = service.recorder.max_notification_id()
+        assert wait_for(service, head, named(), timeout=30)
+    assert all(not t.is_alive() for t in follower._threads)
+    assert not follower.errors
+
+
+def test_the_cli_group_reports_status_and_rebuilds(
+        service: ProcurementService, parties: Parties, durable_env: dict[str, str]) -> None:
+    walk_to(service, parties, State.STANDSTILL)
+    group = projections_group(lambda: ProcurementService(durable_env))
+    runner = CliRunner()
+
+    def table() -> dict[str, list[str]]:
+        result = runner.invoke(group, ["status"])
+        assert result.exit_code == 0, result.output
+        header, *rows = result.output.splitlines()
+        assert header.split()[:3] == ["PROJECTION", "POSITION", "HEAD"]
+        return {row.split()[0]: row.split()[1:] for row in rows}
+
+    head = str(service.recorder.max_notification_id())
+    assert table()["audit_trail"][:3] == ["0", head, head]
+    rebuilt = runner.invoke(group, ["rebuild", "reminders"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"reminders: {head} events applied from the start." in rebuilt.output
+    assert table()["reminders"][:4] == [head, head, "0", "0.0"]
+    unknown = runner.invoke(group, ["run", "no_such_projection"])
+    assert unknown.exit_code == 2 and "no projection named no_such_projection" in unknown.output
 
 
 # -- audit trail -----------------------------------------------------------------------------------
