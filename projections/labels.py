@@ -1,8 +1,5 @@
-"""Swedish and English names of every event, as the audit trail shows them.
-
-Procurement events use the words of the case page (web/labels.py EVENTS, kept alike by
-hand: projections do not import the web layer).
-"""
+"""Swedish and English names of every event, as the audit trail and the case page's
+timeline show them (web/labels.py uses this list too)."""
 
 from __future__ import annotations
 

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any
 
 from domain.procurement.compliance import ComplianceOutcome, DeadlineStatus
 from domain.procurement.lifecycle import State
 from domain.values import PositionType, RequirementLevel, Role, TargetGroup
 
-
-class Label(NamedTuple):
-    sv: str
-    en: str
-
+# One list of event names for the case page's timeline and the audit trail.
+from projections.labels import EVENTS, Label
 
 STATES: dict[State, Label] = {
     State.DRAFT: Label("Utkast", "Draft"),
@@ -76,39 +73,6 @@ OUTCOMES: dict[ComplianceOutcome, Label] = {
     ComplianceOutcome.NOT_MET: Label("Ej uppfyllt", "Not met"),
 }
 
-# Event class names (domain/procurement/events.py) as the history shows them.
-EVENTS: dict[str, Label] = {
-    "Created": Label("Upphandling skapad", "Procurement created"),
-    "SetupRevised": Label("Grunduppgifter ändrade", "Set-up revised"),
-    "RequirementSet": Label("Sysselsättningskrav fastställt", "Employment requirement set"),
-    "FollowUpPlanSet": Label("Uppföljningsmodell fastställd", "Follow-up plan set"),
-    "FollowUpPlanAmended": Label("Uppföljningsmodell ändrad", "Follow-up plan amended"),
-    "DialogueNoteAdded": Label("Anteckning från dialog", "Dialogue note added"),
-    "Published": Label("Upphandlingen annonserad", "Published"),
-    "TenderSubmitted": Label("Anbud inlämnat", "Tender submitted"),
-    "TenderingClosed": Label("Anbudstiden stängd", "Tendering closed"),
-    "Awarded": Label("Tilldelningsbeslut fattat", "Contract awarded"),
-    "ContractSigned": Label("Avtal tecknat", "Contract signed"),
-    "KickOffHeld": Label("Startmöte hållet", "Kick-off held"),
-    "MatcherAppointed": Label("Matchningsansvarig utsedd", "Matcher appointed"),
-    "PartnerInvited": Label("Samarbetspartner inbjuden", "Partner invited"),
-    "PositionOffered": Label("Plats erbjuden", "Position offered"),
-    "CandidateProposed": Label("Kandidat föreslagen", "Candidate proposed"),
-    "CandidateAccepted": Label("Kandidat antagen", "Candidate accepted"),
-    "CandidateDeclined": Label("Kandidat avböjd", "Candidate declined"),
-    "PreparationRecorded": Label("Förberedande insats registrerad", "Preparation recorded"),
-    "PlacementStarted": Label("Anställning påbörjad", "Placement started"),
-    "PlacementEnded": Label("Anställning avslutad", "Placement ended"),
-    "CheckpointRecorded": Label("Uppföljning registrerad", "Checkpoint recorded"),
-    "ReportSubmitted": Label("Rapport inlämnad", "Report submitted"),
-    "ReportVerified": Label("Rapport godkänd", "Report verified"),
-    "ReportQueried": Label("Rapport ifrågasatt", "Report queried"),
-    "DeviationNoted": Label("Avvikelse noterad", "Deviation noted"),
-    "DeviationDecided": Label("Avvikelse beslutad", "Deviation decided"),
-    "ContractEnded": Label("Avtalet har upphört", "Contract ended"),
-    "Closed": Label("Upphandlingen avslutad", "Procurement closed"),
-    "Cancelled": Label("Upphandlingen avbruten", "Procurement cancelled"),
-}
 
 
 def of(member: Enum, table: Mapping[Any, Label]) -> Label:
