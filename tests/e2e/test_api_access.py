@@ -29,7 +29,7 @@ def world(sqlite_env: dict[str, str]) -> Iterator[ApiWorld]:
         yield opened
 
 
-def _refused_sign_in(response: TestResponse, challenge: str) -> None:
+def _check_refused_sign_in(response: TestResponse, challenge: str) -> None:
     problem = assert_problem(response, 401)
     assert problem["type"] == "urn:sysselsattning:problem:unauthorized"
     assert response.headers["WWW-Authenticate"] == challenge
@@ -45,7 +45,7 @@ def test_without_a_token_every_endpoint_is_401_and_says_nothing_more(world: ApiW
             ("POST", f"{API}/procurements", {"colour": "blue"}),  # bad body: still 401
             ("POST", case_path(procurement_id, "publish"), None)):
         response = world.call(None, method, path, json=body)
-        _refused_sign_in(response, 'Bearer realm="api"')
+        _check_refused_sign_in(response, 'Bearer realm="api"')
         assert str(procurement_id) not in response.get_json()["detail"]
 
 
@@ -56,20 +56,20 @@ def test_without_a_token_every_endpoint_is_401_and_says_nothing_more(world: ApiW
 ], ids=["garbage", "three-parts", "unknown-user"])
 def test_a_made_up_token_is_401(world: ApiWorld, header: str) -> None:
     response = world.get(None, f"{API}/procurements", headers={"Authorization": header})
-    _refused_sign_in(response, 'Bearer error="invalid_token"')
+    _check_refused_sign_in(response, 'Bearer error="invalid_token"')
 
 
 def test_another_scheme_than_bearer_is_401(world: ApiWorld) -> None:
     response = world.get(None, f"{API}/procurements",
                          headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
-    _refused_sign_in(response, 'Bearer realm="api"')
+    _check_refused_sign_in(response, 'Bearer realm="api"')
 
 
 def test_a_revoked_token_is_401(world: ApiWorld) -> None:
     assert world.get("supplier", f"{API}/procurements").status_code == 200
     supplier = world["supplier"]
     world.service.revoke_token(supplier.actor, supplier.token_id)
-    _refused_sign_in(world.get("supplier", f"{API}/procurements"),
+    _check_refused_sign_in(world.get("supplier", f"{API}/procurements"),
                      'Bearer error="invalid_token"')
 
 
@@ -77,14 +77,14 @@ def test_an_expired_token_is_401(world: ApiWorld) -> None:
     world.clock.advance(timedelta(days=89, hours=23))
     assert world.get("supplier", f"{API}/procurements").status_code == 200
     world.clock.advance(timedelta(hours=2))
-    _refused_sign_in(world.get("supplier", f"{API}/procurements"),
+    _check_refused_sign_in(world.get("supplier", f"{API}/procurements"),
                      'Bearer error="invalid_token"')
 
 
 def test_the_token_of_a_deactivated_user_is_401(world: ApiWorld) -> None:
     supplier = world["supplier"]
     world.service.deactivate_user(None, supplier.actor.user_id, "Har slutat")
-    _refused_sign_in(world.get("supplier", f"{API}/procurements"),
+    _check_refused_sign_in(world.get("supplier", f"{API}/procurements"),
                      'Bearer error="invalid_token"')
 
 
@@ -152,5 +152,5 @@ def test_a_signed_in_browser_session_does_not_sign_in_to_the_api(world: ApiWorld
         session[auth.SESSION_USER] = str(world["authority"].actor.user_id)
         session[auth.SESSION_SINCE] = world.clock.now().timestamp()
     assert world.get(None, "/", headers={"Accept": "text/html"}).status_code == 200
-    _refused_sign_in(world.get(None, f"{API}/procurements"), 'Bearer realm="api"')
-    _refused_sign_in(world.post(None, f"{API}/procurements", json={}), 'Bearer realm="api"')
+    _check_refused_sign_in(world.get(None, f"{API}/procurements"), 'Bearer realm="api"')
+    _check_refused_sign_in(world.post(None, f"{API}/procurements", json={}), 'Bearer realm="api"')

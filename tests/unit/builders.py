@@ -207,7 +207,7 @@ def terms(start: date, months: int = PLACEMENT_MONTHS, percent: int | Decimal = 
                           base.insurance_confirmed, base.training_plan, base.wage_subsidy)
 
 
-def refused(case: Procurement, error: type[E], command: Callable[[], object]) -> E:
+def check_refused(case: Procurement, error: type[E], command: Callable[[], object]) -> E:
     """Run a command that must fail with `error`; check it wrote nothing and changed nothing.
 
     Events still pending from the test's own "given" steps are collected (dropped) first.

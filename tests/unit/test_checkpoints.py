@@ -20,9 +20,9 @@ from tests.unit.builders import (
     TODAY,
     Given,
     case_in,
+    check_refused,
     end_all_placements,
     new_events,
-    refused,
 )
 
 
@@ -72,7 +72,7 @@ def test_supplier_values_are_stored_as_typed_values() -> None:
 
 def test_a_checkpoint_needs_a_placement() -> None:
     given = case_in(State.DELIVERY, placements=1)
-    error = refused(given.case, ValidationError, lambda: given.case.record_checkpoint(
+    error = check_refused(given.case, ValidationError, lambda: given.case.record_checkpoint(
         given.parties.matcher, uuid4(), "start", FIRST_PLACEMENT_START,
         {"employment_status": "unknown"}, today=TODAY))
     assert error.field == "placement_id"
@@ -80,7 +80,7 @@ def test_a_checkpoint_needs_a_placement() -> None:
 
 def test_a_checkpoint_is_not_recorded_before_the_contract_is_signed() -> None:
     given = case_in(State.STANDSTILL)
-    error = refused(given.case, InvalidState, lambda: given.case.record_checkpoint(
+    error = check_refused(given.case, InvalidState, lambda: given.case.record_checkpoint(
         given.parties.matcher, uuid4(), "start", FIRST_PLACEMENT_START,
         {"employment_status": "unknown"}, today=TODAY))
     assert error.state == "standstill"
@@ -89,7 +89,7 @@ def test_a_checkpoint_is_not_recorded_before_the_contract_is_signed() -> None:
 @pytest.mark.parametrize("checkpoint", ["exit", "after_exit_3", "after_exit_24"])
 def test_exit_checkpoints_need_an_ended_placement(checkpoint: str) -> None:
     given = case_in(State.DELIVERY, placements=1)
-    error = refused(given.case, RuleViolation, lambda: record(
+    error = check_refused(given.case, RuleViolation, lambda: record(
         given, checkpoint, {"employment_status": "same_employer"}))
     assert "ended placement" in error.rule
 
@@ -120,7 +120,7 @@ def test_after_exit_checkpoints_go_on_after_the_contract_ends() -> None:
 ])
 def test_a_checkpoint_the_plan_does_not_have_is_refused(checkpoint: str) -> None:
     given = case_in(State.DELIVERY, placements=1)
-    error = refused(given.case, ValidationError, lambda: record(
+    error = check_refused(given.case, ValidationError, lambda: record(
         given, checkpoint, {"employment_status": "same_employer"}))
     assert error.field == "checkpoint"
 
@@ -132,7 +132,7 @@ def test_checkpoints_during_the_placement_follow_the_plans_interval(checkpoint: 
 
 def test_an_observation_is_not_dated_after_today() -> None:
     given = case_in(State.DELIVERY, placements=1)
-    error = refused(given.case, ValidationError, lambda: record(
+    error = check_refused(given.case, ValidationError, lambda: record(
         given, "during_3", {"employment_status": "same_employer"},
         observed_on=date(2026, 8, 2), today=date(2026, 8, 1)))
     assert error.field == "observed_on"
@@ -140,7 +140,7 @@ def test_an_observation_is_not_dated_after_today() -> None:
 
 def test_an_observation_is_not_dated_before_the_placement_started() -> None:
     given = case_in(State.DELIVERY, placements=1)
-    error = refused(given.case, ValidationError, lambda: record(
+    error = check_refused(given.case, ValidationError, lambda: record(
         given, "start", {"employment_status": "same_employer"},
         observed_on=FIRST_PLACEMENT_START - timedelta(days=1)))
     assert error.field == "observed_on"
@@ -161,7 +161,8 @@ def test_an_observation_is_not_dated_before_the_placement_started() -> None:
 def test_values_must_fit_the_plans_items(values: dict[str, Any], by: Role,
                                           field: str) -> None:
     given = case_in(State.DELIVERY, placements=1)
-    error = refused(given.case, ValidationError, lambda: record(given, "start", values, by=by))
+    error = check_refused(given.case, ValidationError,
+                          lambda: record(given, "start", values, by=by))
     assert error.field == field
 
 
@@ -174,7 +175,8 @@ def test_values_must_fit_the_plans_items(values: dict[str, Any], by: Role,
 def test_each_item_is_recorded_only_by_its_responsible_party(values: dict[str, Any],
                                                              by: Role) -> None:
     given = case_in(State.DELIVERY, placements=1)
-    error = refused(given.case, ValidationError, lambda: record(given, "start", values, by=by))
+    error = check_refused(given.case, ValidationError,
+                          lambda: record(given, "start", values, by=by))
     (key,) = values
     assert error.field == f"values.{key}"
     assert f"not by the {by.value}" in error.rule
@@ -196,7 +198,7 @@ def test_an_amended_plan_governs_later_checkpoints() -> None:
     given.case.collect_events()
     record(given, "start", {"hired_on": date(2026, 5, 1)}, by=Role.SUPPLIER)
     assert len(new_events(given.case)) == 1
-    refused(given.case, ValidationError, lambda: record(
+    check_refused(given.case, ValidationError, lambda: record(
         given, "start", {"hours_per_week": 40}, by=Role.SUPPLIER))
 
 

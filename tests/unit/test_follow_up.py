@@ -17,7 +17,7 @@ from domain.procurement.followup_plan import ItemType, PlanItem
 from domain.procurement.lifecycle import State
 from domain.procurement.reports import ReportStatus, SupplierReport
 from domain.values import Role
-from tests.unit.builders import CONTRACT_END, Given, case_in, event_types, new_events, refused
+from tests.unit.builders import CONTRACT_END, Given, case_in, check_refused, event_types, new_events
 
 
 def a_report() -> SupplierReport:
@@ -58,14 +58,14 @@ def test_a_report_id_is_used_once() -> None:
     given = case_in(State.DELIVERY)
     report = a_report()
     given.case.submit_report(given.parties.supplier, report)
-    refused(given.case, RuleViolation,
+    check_refused(given.case, RuleViolation,
             lambda: given.case.submit_report(given.parties.supplier, report))
 
 
 def test_a_new_report_is_submitted_not_already_answered() -> None:
     given = case_in(State.DELIVERY)
     verified = a_report().answered(ReportStatus.VERIFIED, "")
-    error = refused(given.case, ValidationError,
+    error = check_refused(given.case, ValidationError,
                     lambda: given.case.submit_report(given.parties.supplier, verified))
     assert error.field == "status"
 
@@ -93,7 +93,7 @@ def test_authority_queries_a_report_with_a_comment() -> None:
 def test_a_query_needs_a_comment() -> None:
     given = case_in(State.DELIVERY)
     report_id = submitted(given)
-    error = refused(given.case, ValidationError,
+    error = check_refused(given.case, ValidationError,
                     lambda: given.case.query_report(given.parties.authority, report_id, ""))
     assert error.field == "comment"
 
@@ -111,14 +111,14 @@ def test_a_verified_report_is_not_answered_again() -> None:
     given = case_in(State.DELIVERY)
     report_id = submitted(given)
     given.case.verify_report(given.parties.authority, report_id)
-    error = refused(given.case, RuleViolation, lambda: given.case.query_report(
+    error = check_refused(given.case, RuleViolation, lambda: given.case.query_report(
         given.parties.authority, report_id, "En fråga till"))
     assert "already verified" in error.rule
 
 
 def test_an_unknown_report_is_not_answered() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, ValidationError,
+    error = check_refused(given.case, ValidationError,
                     lambda: given.case.verify_report(given.parties.authority, uuid4()))
     assert error.field == "report_id"
 
@@ -137,7 +137,7 @@ def test_a_deviation_is_noted_open() -> None:
 def test_a_deviation_is_noted_without_a_decision() -> None:
     given = case_in(State.DELIVERY)
     decided = Deviation(uuid4(), "Handledare saknas", Role.AUTHORITY).decided(WAIVER)
-    error = refused(given.case, ValidationError,
+    error = check_refused(given.case, ValidationError,
                     lambda: given.case.note_deviation(given.parties.authority, decided))
     assert error.field == "decision"
 
@@ -146,7 +146,7 @@ def test_a_deviation_id_is_used_once() -> None:
     given = case_in(State.DELIVERY)
     deviation = Deviation(uuid4(), "Handledare saknas", Role.AUTHORITY)
     given.case.note_deviation(given.parties.authority, deviation)
-    refused(given.case, RuleViolation,
+    check_refused(given.case, RuleViolation,
             lambda: given.case.note_deviation(given.parties.authority, deviation))
 
 
@@ -169,14 +169,14 @@ def test_a_deviation_is_decided_once() -> None:
     given = case_in(State.DELIVERY)
     deviation_id = noted(given)
     given.case.decide_deviation(given.parties.authority, deviation_id, WAIVER)
-    error = refused(given.case, RuleViolation, lambda: given.case.decide_deviation(
+    error = check_refused(given.case, RuleViolation, lambda: given.case.decide_deviation(
         given.parties.authority, deviation_id, WAIVER))
     assert "already decided" in error.rule
 
 
 def test_an_unknown_deviation_is_not_decided() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, ValidationError, lambda: given.case.decide_deviation(
+    error = check_refused(given.case, ValidationError, lambda: given.case.decide_deviation(
         given.parties.authority, uuid4(), WAIVER))
     assert error.field == "deviation_id"
 
@@ -214,7 +214,7 @@ def test_close_is_refused_while_deviations_are_open() -> None:
     noted(given)
     noted(given)
     outcome = given.case.assess_compliance(CONTRACT_END).outcome
-    error = refused(given.case, RuleViolation,
+    error = check_refused(given.case, RuleViolation,
                     lambda: given.case.close(given.parties.authority, outcome))
     assert "2 open deviation" in error.rule
 
@@ -242,7 +242,7 @@ def test_a_decision_differing_from_the_computed_outcome_needs_a_motivation() -> 
     given = case_in(State.FOLLOW_UP)
     computed = given.case.assess_compliance(CONTRACT_END).outcome
     assert computed is ComplianceOutcome.PARTLY_MET  # one 12-month placement of 24 required
-    error = refused(given.case, ValidationError,
+    error = check_refused(given.case, ValidationError,
                     lambda: given.case.close(given.parties.authority, ComplianceOutcome.MET))
     assert error.field == "motivation"
 
@@ -272,7 +272,7 @@ def test_the_closed_event_carries_the_assessment_as_of_the_contract_end() -> Non
 def test_a_deviation_is_noted_only_in_the_noting_partys_own_name() -> None:
     given = case_in(State.DELIVERY)
     claimed = Deviation(uuid4(), "Rapport försenad", Role.AUTHORITY)
-    error = refused(given.case, RuleViolation,
+    error = check_refused(given.case, RuleViolation,
                     lambda: given.case.note_deviation(given.parties.supplier, claimed))
     assert "own name" in error.rule
 

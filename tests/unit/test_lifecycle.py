@@ -32,10 +32,10 @@ from tests.unit.builders import (
     award_to,
     candidate_for,
     case_in,
+    check_refused,
     contract,
     event_types,
     new_events,
-    refused,
     terms,
 )
 from tests.unit.builders import offer as offer_position
@@ -133,14 +133,14 @@ def test_cancel_is_allowed_before_the_contract_is_signed(state: State) -> None:
 def test_cancel_is_refused_once_the_contract_is_signed_or_the_case_is_finished(
         state: State) -> None:
     given = case_in(state)
-    error = refused(given.case, InvalidState,
+    error = check_refused(given.case, InvalidState,
                     lambda: given.case.cancel(given.parties.authority, "Ångrat"))
     assert error.state == state.value
 
 
 def test_cancel_needs_a_reason() -> None:
     given = case_in(State.TENDERING)
-    error = refused(given.case, ValidationError,
+    error = check_refused(given.case, ValidationError,
                     lambda: given.case.cancel(given.parties.authority, "  "))
     assert error.field == "reason"
 
@@ -157,7 +157,7 @@ def test_every_event_carries_the_actor_who_caused_it() -> None:
 
 def test_invalid_state_names_the_state_and_the_rule() -> None:
     given = case_in(State.TENDERING)
-    error = refused(given.case, InvalidState, lambda: given.case.award_contract(
+    error = check_refused(given.case, InvalidState, lambda: given.case.award_contract(
         given.parties.authority, award_to(given.parties.supplier.organisation_id)))
     assert error.state == "tendering"
     assert "after tendering closes" in error.rule
@@ -168,13 +168,13 @@ def test_award_is_refused_before_tendering_closes() -> None:
     given = case_in(State.TENDERING)
     given.case.submit_tender(given.parties.supplier, example_tender(given.parties.supplier))
     given.case.collect_events()
-    refused(given.case, InvalidState, lambda: given.case.award_contract(
+    check_refused(given.case, InvalidState, lambda: given.case.award_contract(
         given.parties.authority, award_to(given.parties.supplier.organisation_id)))
 
 
 def test_publish_is_refused_once_published() -> None:
     given = case_in(State.TENDERING)
-    error = refused(given.case, InvalidState,
+    error = check_refused(given.case, InvalidState,
                     lambda: given.case.publish(given.parties.authority, TENDER_DEADLINE))
     assert error.state == "tendering"
 
@@ -182,7 +182,7 @@ def test_publish_is_refused_once_published() -> None:
 def test_tenders_are_refused_before_publication() -> None:
     given = case_in(State.DRAFT)
     supplier = given.parties.supplier
-    error = refused(given.case, InvalidState,
+    error = check_refused(given.case, InvalidState,
                     lambda: given.case.submit_tender(supplier, example_tender(supplier)))
     assert error.state == "draft"
 
@@ -190,41 +190,41 @@ def test_tenders_are_refused_before_publication() -> None:
 def test_tenders_are_refused_after_tendering_closes() -> None:
     given = case_in(State.EVALUATION)
     supplier = given.parties.supplier
-    error = refused(given.case, InvalidState,
+    error = check_refused(given.case, InvalidState,
                     lambda: given.case.submit_tender(supplier, example_tender(supplier)))
     assert error.state == "evaluation"
 
 
 def test_close_tendering_is_refused_unless_tendering_is_open() -> None:
     given = case_in(State.DRAFT)
-    error = refused(given.case, InvalidState,
+    error = check_refused(given.case, InvalidState,
                     lambda: given.case.close_tendering(given.parties.authority))
     assert error.state == "draft"
 
 
 def test_contract_cannot_be_signed_before_the_award() -> None:
     given = case_in(State.EVALUATION)
-    error = refused(given.case, InvalidState,
+    error = check_refused(given.case, InvalidState,
                     lambda: given.case.sign_contract(given.parties.authority, contract()))
     assert error.state == "evaluation"
 
 
 def test_kick_off_is_refused_before_the_contract_is_signed() -> None:
     given = case_in(State.STANDSTILL)
-    error = refused(given.case, InvalidState, lambda: given.case.hold_kick_off(
+    error = check_refused(given.case, InvalidState, lambda: given.case.hold_kick_off(
         given.parties.authority, KickOff(CONTRACT_START, ("Kommunen",)), today=TODAY))
     assert error.state == "standstill"
 
 
 def test_positions_are_refused_before_the_contract_is_signed() -> None:
     given = case_in(State.STANDSTILL)
-    error = refused(given.case, InvalidState, lambda: offer_position(given))
+    error = check_refused(given.case, InvalidState, lambda: offer_position(given))
     assert error.state == "standstill"
 
 
 def test_placements_are_refused_after_the_contract_ended() -> None:
     given = case_in(State.FOLLOW_UP)
-    error = refused(given.case, InvalidState, lambda: given.case.start_placement(
+    error = check_refused(given.case, InvalidState, lambda: given.case.start_placement(
         given.parties.supplier, uuid4(), given.candidate_ids[0], terms(CONTRACT_END),
         today=TODAY))
     assert error.state == "follow_up"
@@ -232,14 +232,14 @@ def test_placements_are_refused_after_the_contract_ended() -> None:
 
 def test_contract_end_is_refused_before_the_contract_is_signed() -> None:
     given = case_in(State.STANDSTILL)
-    error = refused(given.case, InvalidState, lambda: given.case.end_contract(
+    error = check_refused(given.case, InvalidState, lambda: given.case.end_contract(
         given.parties.authority, CONTRACT_END, today=TODAY))
     assert error.state == "standstill"
 
 
 def test_close_is_refused_while_the_contract_runs() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, InvalidState, lambda: given.case.close(
+    error = check_refused(given.case, InvalidState, lambda: given.case.close(
         given.parties.authority, ComplianceOutcome.NOT_MET, "Avbrutet"))
     assert error.state == "delivery"
 
@@ -255,7 +255,7 @@ def test_setup_can_be_revised_in_draft() -> None:
 
 def test_setup_is_fixed_once_published() -> None:
     given = case_in(State.TENDERING)
-    error = refused(given.case, InvalidState, lambda: given.case.revise_setup(
+    error = check_refused(given.case, InvalidState, lambda: given.case.revise_setup(
         given.parties.authority, example_setup(title="Ny titel")))
     assert "fixed once published" in error.rule
 
@@ -271,7 +271,7 @@ def test_requirement_can_be_changed_in_draft() -> None:
 @pytest.mark.parametrize("state", [State.TENDERING, State.EVALUATION, State.DELIVERY])
 def test_requirement_is_fixed_once_published(state: State) -> None:
     given = case_in(state)
-    error = refused(given.case, InvalidState, lambda: given.case.set_requirement(
+    error = check_refused(given.case, InvalidState, lambda: given.case.set_requirement(
         given.parties.authority, example_requirement(Decimal(1))))
     assert error.state == state.value
     assert "fixed once the procurement is published" in error.rule
@@ -282,7 +282,7 @@ def test_publish_needs_the_requirement() -> None:
     case = Procurement.create(authority, example_setup())
     case.set_follow_up_plan(authority, default_plan())
     case.collect_events()
-    error = refused(case, RuleViolation, lambda: case.publish(authority, TENDER_DEADLINE))
+    error = check_refused(case, RuleViolation, lambda: case.publish(authority, TENDER_DEADLINE))
     assert "employment requirement" in error.rule
 
 
@@ -291,7 +291,7 @@ def test_publish_needs_the_follow_up_plan() -> None:
     case = Procurement.create(authority, example_setup())
     case.set_requirement(authority, example_requirement())
     case.collect_events()
-    error = refused(case, RuleViolation, lambda: case.publish(authority, TENDER_DEADLINE))
+    error = check_refused(case, RuleViolation, lambda: case.publish(authority, TENDER_DEADLINE))
     assert "follow-up plan" in error.rule
 
 
@@ -307,7 +307,7 @@ def test_follow_up_plan_can_be_set_until_the_contract_is_signed(state: State) ->
 @pytest.mark.parametrize("state", [State.DELIVERY, State.FOLLOW_UP])
 def test_follow_up_plan_is_frozen_at_signature(state: State) -> None:
     given = case_in(state)
-    error = refused(given.case, InvalidState, lambda: given.case.set_follow_up_plan(
+    error = check_refused(given.case, InvalidState, lambda: given.case.set_follow_up_plan(
         given.parties.authority, another_plan()))
     assert "frozen at contract signature" in error.rule
 
@@ -325,7 +325,7 @@ def test_frozen_plan_is_amended_with_a_reason(state: State) -> None:
 
 def test_plan_amendment_needs_a_reason() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, ValidationError, lambda: given.case.amend_follow_up_plan(
+    error = check_refused(given.case, ValidationError, lambda: given.case.amend_follow_up_plan(
         given.parties.authority, another_plan(), ""))
     assert error.field == "reason"
 
@@ -333,7 +333,7 @@ def test_plan_amendment_needs_a_reason() -> None:
 @pytest.mark.parametrize("state", [State.DRAFT, State.STANDSTILL])
 def test_plan_is_not_amended_before_signature(state: State) -> None:
     given = case_in(state)
-    error = refused(given.case, InvalidState, lambda: given.case.amend_follow_up_plan(
+    error = check_refused(given.case, InvalidState, lambda: given.case.amend_follow_up_plan(
         given.parties.authority, another_plan(), "Ändrat"))
     assert error.state == state.value
 
@@ -404,14 +404,14 @@ EVERY_COMMAND: dict[str, Command] = {
 @pytest.mark.parametrize("command", EVERY_COMMAND.values(), ids=EVERY_COMMAND.keys())
 def test_nothing_is_recorded_after_close(command: Command) -> None:
     given = case_in(State.CLOSED)
-    error = refused(given.case, InvalidState, lambda: command(given))
+    error = check_refused(given.case, InvalidState, lambda: command(given))
     assert error.state == "closed"
 
 
 @pytest.mark.parametrize("command", EVERY_COMMAND.values(), ids=EVERY_COMMAND.keys())
 def test_nothing_is_recorded_after_cancel(command: Command) -> None:
     given = case_in(State.CANCELLED)
-    error = refused(given.case, InvalidState, lambda: command(given))
+    error = check_refused(given.case, InvalidState, lambda: command(given))
     assert error.state == "cancelled"
 
 
@@ -454,7 +454,7 @@ OUTSIDE_ITS_STATES: list[tuple[str, State, str]] = [
 def test_a_command_outside_the_states_it_admits_is_refused(command: str, state: State,
                                                            rule: str) -> None:
     given = case_in(state)
-    error = refused(given.case, InvalidState, lambda: EVERY_COMMAND[command](given))
+    error = check_refused(given.case, InvalidState, lambda: EVERY_COMMAND[command](given))
     assert error.state == state.value
     assert rule in error.rule
 
@@ -480,7 +480,7 @@ def test_appointing_a_matcher_records_it() -> None:
 
 def test_the_same_matcher_is_not_appointed_twice() -> None:
     given = case_in(State.DELIVERY)
-    refused(given.case, RuleViolation, lambda: given.case.appoint_matcher(
+    check_refused(given.case, RuleViolation, lambda: given.case.appoint_matcher(
         given.parties.authority, given.parties.matcher.organisation_id))
 
 
@@ -494,5 +494,5 @@ def test_inviting_a_partner_adds_it() -> None:
 
 def test_the_same_partner_is_not_invited_twice() -> None:
     given = case_in(State.DELIVERY)
-    refused(given.case, RuleViolation, lambda: given.case.invite_partner(
+    check_refused(given.case, RuleViolation, lambda: given.case.invite_partner(
         given.parties.authority, given.parties.social_enterprise.organisation_id))

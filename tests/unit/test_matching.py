@@ -19,12 +19,12 @@ from tests.unit.builders import (
     accepted_candidate,
     candidate_for,
     case_in,
+    check_refused,
     event_types,
     new_events,
     offer,
     place_participant,
     propose,
-    refused,
 )
 
 
@@ -46,7 +46,7 @@ def test_supplier_offers_a_position_while_the_contract_runs() -> None:
 
 def test_a_position_type_the_requirement_does_not_allow_is_refused() -> None:
     given = case_in(State.DELIVERY, requirement=internships_only())
-    error = refused(given.case, ValidationError, lambda: offer(given))
+    error = check_refused(given.case, ValidationError, lambda: offer(given))
     assert error.field == "position_type"
 
 
@@ -54,7 +54,7 @@ def test_the_same_position_cannot_be_offered_twice() -> None:
     given = case_in(State.DELIVERY)
     position = offer(given)
     given.case.collect_events()
-    refused(given.case, RuleViolation,
+    check_refused(given.case, RuleViolation,
             lambda: given.case.offer_position(given.parties.supplier, position))
 
 
@@ -73,7 +73,7 @@ def test_matcher_proposes_a_candidate_for_an_offered_position() -> None:
 
 def test_a_proposal_needs_an_offered_position() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, ValidationError, lambda: given.case.propose_candidate(
+    error = check_refused(given.case, ValidationError, lambda: given.case.propose_candidate(
         given.parties.matcher, candidate_for(uuid4())))
     assert error.field == "position_id"
 
@@ -83,7 +83,7 @@ def test_a_proposal_needs_an_open_position() -> None:
     place_participant(given)
     filled = given.position_ids[0]
     given.case.collect_events()
-    error = refused(given.case, RuleViolation, lambda: given.case.propose_candidate(
+    error = check_refused(given.case, RuleViolation, lambda: given.case.propose_candidate(
         given.parties.matcher, candidate_for(filled)))
     assert "filled" in error.rule
 
@@ -103,7 +103,7 @@ def test_a_proposal_needs_a_target_group_of_the_requirement() -> None:
     position = offer(given)
     given.case.collect_events()
     assert TargetGroup.DISABILITY not in example_requirement().target_groups
-    error = refused(given.case, ValidationError, lambda: given.case.propose_candidate(
+    error = check_refused(given.case, ValidationError, lambda: given.case.propose_candidate(
         given.parties.matcher,
         candidate_for(position.position_id, target_group=TargetGroup.DISABILITY)))
     assert error.field == "target_group"
@@ -113,7 +113,7 @@ def test_a_proposal_needs_attested_eligibility() -> None:
     given = case_in(State.DELIVERY)
     position = offer(given)
     given.case.collect_events()
-    error = refused(given.case, ValidationError, lambda: given.case.propose_candidate(
+    error = check_refused(given.case, ValidationError, lambda: given.case.propose_candidate(
         given.parties.matcher, candidate_for(position.position_id, attested=False)))
     assert error.field == "eligibility_attested"
 
@@ -125,7 +125,7 @@ def test_a_proposal_starts_as_proposed() -> None:
     base = candidate_for(position.position_id)
     already_accepted = Candidate(base.candidate_id, base.position_id, base.participant_ref,
                                  base.target_group, True, status=CandidateStatus.ACCEPTED)
-    error = refused(given.case, ValidationError, lambda: given.case.propose_candidate(
+    error = check_refused(given.case, ValidationError, lambda: given.case.propose_candidate(
         given.parties.matcher, already_accepted))
     assert error.field == "status"
 
@@ -135,7 +135,7 @@ def test_the_same_candidate_cannot_be_proposed_twice() -> None:
     position = offer(given)
     candidate = propose(given, position.position_id)
     given.case.collect_events()
-    refused(given.case, RuleViolation,
+    check_refused(given.case, RuleViolation,
             lambda: given.case.propose_candidate(given.parties.matcher, candidate))
 
 
@@ -168,7 +168,7 @@ def test_a_decline_needs_a_reason() -> None:
     given = case_in(State.DELIVERY)
     candidate = propose(given, offer(given).position_id)
     given.case.collect_events()
-    error = refused(given.case, ValidationError, lambda: given.case.decline_candidate(
+    error = check_refused(given.case, ValidationError, lambda: given.case.decline_candidate(
         given.parties.supplier, candidate.candidate_id, "   "))
     assert error.field == "reason"
 
@@ -177,7 +177,7 @@ def test_only_a_proposed_candidate_can_be_accepted() -> None:
     given = case_in(State.DELIVERY)
     candidate = accepted_candidate(given)
     given.case.collect_events()
-    error = refused(given.case, RuleViolation, lambda: given.case.accept_candidate(
+    error = check_refused(given.case, RuleViolation, lambda: given.case.accept_candidate(
         given.parties.supplier, candidate.candidate_id))
     assert "already accepted" in error.rule
 
@@ -187,14 +187,14 @@ def test_only_a_proposed_candidate_can_be_declined() -> None:
     candidate = propose(given, offer(given).position_id)
     given.case.decline_candidate(given.parties.supplier, candidate.candidate_id, "Nej")
     given.case.collect_events()
-    error = refused(given.case, RuleViolation, lambda: given.case.decline_candidate(
+    error = check_refused(given.case, RuleViolation, lambda: given.case.decline_candidate(
         given.parties.supplier, candidate.candidate_id, "Nej igen"))
     assert "already declined" in error.rule
 
 
 def test_an_unknown_candidate_cannot_be_answered() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, ValidationError, lambda: given.case.accept_candidate(
+    error = check_refused(given.case, ValidationError, lambda: given.case.accept_candidate(
         given.parties.supplier, uuid4()))
     assert error.field == "candidate_id"
 
@@ -218,6 +218,6 @@ def test_a_partner_cannot_record_preparation_in_anothers_name() -> None:
     candidate = propose(given, offer(given).position_id)
     given.case.collect_events()
     preparation = Preparation(uuid4(), "Arbetsträning", date(2026, 4, 1))
-    refused(given.case, RuleViolation, lambda: given.case.record_preparation(
+    check_refused(given.case, RuleViolation, lambda: given.case.record_preparation(
         given.parties.social_enterprise, candidate.candidate_id, preparation))
 

@@ -23,12 +23,12 @@ from tests.unit.builders import (
     Given,
     accepted_candidate,
     case_in,
+    check_refused,
     new_events,
     offer,
     place_participant,
     planned_end,
     propose,
-    refused,
     terms,
 )
 
@@ -62,7 +62,7 @@ def test_a_placement_needs_an_accepted_candidate() -> None:
     given = case_in(State.DELIVERY)
     candidate = propose(given, offer(given).position_id)
     given.case.collect_events()
-    error = refused(given.case, RuleViolation,
+    error = check_refused(given.case, RuleViolation,
                     lambda: start(given, candidate.candidate_id))
     assert "accepted" in error.rule and "proposed" in error.rule
 
@@ -72,19 +72,19 @@ def test_a_declined_candidate_is_not_placed() -> None:
     candidate = propose(given, offer(given).position_id)
     given.case.decline_candidate(given.parties.supplier, candidate.candidate_id, "Nej")
     given.case.collect_events()
-    refused(given.case, RuleViolation, lambda: start(given, candidate.candidate_id))
+    check_refused(given.case, RuleViolation, lambda: start(given, candidate.candidate_id))
 
 
 def test_a_placement_needs_a_known_candidate_in_an_offered_position() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, ValidationError, lambda: start(given, uuid4()))
+    error = check_refused(given.case, ValidationError, lambda: start(given, uuid4()))
     assert error.field == "candidate_id"
 
 
 def test_a_placed_candidate_is_not_placed_twice() -> None:
     given = case_in(State.DELIVERY)
     place_participant(given)
-    refused(given.case, RuleViolation, lambda: start(given, given.candidate_ids[0]))
+    check_refused(given.case, RuleViolation, lambda: start(given, given.candidate_ids[0]))
 
 
 def test_a_position_has_at_most_one_active_placement() -> None:
@@ -96,7 +96,7 @@ def test_a_position_has_at_most_one_active_placement() -> None:
         given.case.accept_candidate(given.parties.supplier, candidate.candidate_id)
     start(given, first.candidate_id)
     given.case.collect_events()
-    error = refused(given.case, RuleViolation, lambda: start(given, second.candidate_id))
+    error = check_refused(given.case, RuleViolation, lambda: start(given, second.candidate_id))
     assert "active placement" in error.rule
 
 
@@ -105,7 +105,7 @@ def test_the_same_placement_id_is_not_used_twice() -> None:
     placement_id = place_participant(given)
     candidate = accepted_candidate(given)
     given.case.collect_events()
-    refused(given.case, RuleViolation,
+    check_refused(given.case, RuleViolation,
             lambda: start(given, candidate.candidate_id, placement_id=placement_id))
 
 
@@ -116,7 +116,7 @@ def test_the_employment_form_must_be_allowed_by_the_requirement() -> None:
     given = case_in(State.DELIVERY, requirement=requirement)
     candidate = accepted_candidate(given)
     given.case.collect_events()
-    error = refused(given.case, ValidationError, lambda: start(
+    error = check_refused(given.case, ValidationError, lambda: start(
         given, candidate.candidate_id, form=PositionType.APPRENTICESHIP))
     assert error.field == "employment_form"
 
@@ -125,7 +125,7 @@ def test_a_placement_does_not_start_before_the_contract() -> None:
     given = case_in(State.DELIVERY)
     candidate = accepted_candidate(given)
     given.case.collect_events()
-    error = refused(given.case, ValidationError, lambda: start(
+    error = check_refused(given.case, ValidationError, lambda: start(
         given, candidate.candidate_id, on=CONTRACT_START - timedelta(days=1)))
     assert error.field == "start"
     assert "contract" in error.rule
@@ -143,7 +143,7 @@ def test_a_placement_start_is_not_dated_after_today() -> None:
     given = case_in(State.DELIVERY)
     candidate = accepted_candidate(given)
     given.case.collect_events()
-    error = refused(given.case, ValidationError, lambda: start(
+    error = check_refused(given.case, ValidationError, lambda: start(
         given, candidate.candidate_id, on=date(2026, 6, 2), today=date(2026, 6, 1)))
     assert error.field == "start"
     assert "today" in error.rule
@@ -192,14 +192,14 @@ def test_ending_before_the_planned_end_is_an_early_end_with_its_reason() -> None
 
 def test_an_early_end_needs_a_reason() -> None:
     given = case_in(State.DELIVERY, placements=1)
-    error = refused(given.case, ValidationError, lambda: given.case.end_placement(
+    error = check_refused(given.case, ValidationError, lambda: given.case.end_placement(
         given.parties.supplier, given.placement_id, date(2026, 9, 30), today=TODAY))
     assert error.field == "reason"
 
 
 def test_a_placement_does_not_end_before_it_started() -> None:
     given = case_in(State.DELIVERY, placements=1)
-    error = refused(given.case, ValidationError, lambda: given.case.end_placement(
+    error = check_refused(given.case, ValidationError, lambda: given.case.end_placement(
         given.parties.supplier, given.placement_id, FIRST_PLACEMENT_START - timedelta(days=1),
         today=TODAY, reason="Ångrade sig"))
     assert error.field == "ended_on"
@@ -207,7 +207,7 @@ def test_a_placement_does_not_end_before_it_started() -> None:
 
 def test_a_placement_end_is_not_dated_after_today() -> None:
     given = case_in(State.DELIVERY, placements=1)
-    error = refused(given.case, ValidationError, lambda: given.case.end_placement(
+    error = check_refused(given.case, ValidationError, lambda: given.case.end_placement(
         given.parties.supplier, given.placement_id, date(2026, 9, 30),
         today=date(2026, 9, 29), reason="Slutade"))
     assert error.field == "ended_on"
@@ -220,14 +220,14 @@ def test_a_placement_ends_only_once() -> None:
     given.case.end_placement(given.parties.supplier, given.placement_id,
                              placement.terms.planned_end, today=TODAY)
     given.case.collect_events()
-    error = refused(given.case, RuleViolation, lambda: given.case.end_placement(
+    error = check_refused(given.case, RuleViolation, lambda: given.case.end_placement(
         given.parties.supplier, given.placement_id, placement.terms.planned_end, today=TODAY))
     assert "already ended" in error.rule
 
 
 def test_an_unknown_placement_cannot_end() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, ValidationError, lambda: given.case.end_placement(
+    error = check_refused(given.case, ValidationError, lambda: given.case.end_placement(
         given.parties.supplier, uuid4(), date(2026, 9, 30), today=TODAY))
     assert error.field == "placement_id"
 
@@ -236,14 +236,14 @@ def test_an_unknown_placement_cannot_end() -> None:
 
 def test_a_contract_end_is_not_dated_after_today() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, ValidationError, lambda: given.case.end_contract(
+    error = check_refused(given.case, ValidationError, lambda: given.case.end_contract(
         given.parties.authority, CONTRACT_END, today=CONTRACT_END - timedelta(days=1)))
     assert error.field == "ended_on"
 
 
 def test_a_kick_off_is_not_dated_after_today() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, ValidationError, lambda: given.case.hold_kick_off(
+    error = check_refused(given.case, ValidationError, lambda: given.case.hold_kick_off(
         given.parties.authority, KickOff(date(2026, 4, 2), ("Kommunen",)),
         today=date(2026, 4, 1)))
     assert error.field == "held_on"
@@ -251,13 +251,13 @@ def test_a_kick_off_is_not_dated_after_today() -> None:
 
 def test_a_contract_does_not_end_before_it_starts() -> None:
     given = case_in(State.DELIVERY)
-    error = refused(given.case, ValidationError, lambda: given.case.end_contract(
+    error = check_refused(given.case, ValidationError, lambda: given.case.end_contract(
         given.parties.authority, CONTRACT_START - timedelta(days=1), today=TODAY))
     assert error.field == "ended_on"
 
 
 def test_the_contract_does_not_end_while_placements_are_active() -> None:
     given = case_in(State.DELIVERY, placements=2)
-    error = refused(given.case, RuleViolation, lambda: given.case.end_contract(
+    error = check_refused(given.case, RuleViolation, lambda: given.case.end_contract(
         given.parties.authority, CONTRACT_END, today=TODAY))
     assert "2 active placement" in error.rule

@@ -1,7 +1,7 @@
 """A refused command writes nothing: no new pending event, no change to the case, and the
 events already pending from earlier commands are left exactly as they were.
 
-(Every refusal elsewhere in this suite also goes through builders.refused, which checks the
+(Every refusal elsewhere in this suite also goes through builders.check_refused, which checks the
 first two; this table checks the pending events of a unit of work across one refusal each
 from every command that can fail late, after other rules have already passed.)"""
 

@@ -25,9 +25,9 @@ from tests.unit.builders import (
     Given,
     award_to,
     case_in,
+    check_refused,
     event_types,
     new_events,
-    refused,
 )
 
 # -- submitting ----------------------------------------------------------------------------
@@ -68,7 +68,7 @@ def test_the_revision_is_counted_by_the_case_not_taken_from_the_supplier() -> No
 
 def test_a_supplier_cannot_tender_in_another_suppliers_name() -> None:
     given = case_in(State.TENDERING)
-    error = refused(given.case, RuleViolation, lambda: given.case.submit_tender(
+    error = check_refused(given.case, RuleViolation, lambda: given.case.submit_tender(
         given.parties.supplier, example_tender(given.parties.other_supplier)))
     assert "own name" in error.rule
 
@@ -78,7 +78,7 @@ def test_a_supplier_cannot_tender_in_another_suppliers_name() -> None:
 def test_award_goes_only_to_a_tenderer() -> None:
     given = case_in(State.EVALUATION)
     outsider = new_actor(Role.SUPPLIER)
-    error = refused(given.case, RuleViolation, lambda: given.case.award_contract(
+    error = check_refused(given.case, RuleViolation, lambda: given.case.award_contract(
         given.parties.authority, award_to(outsider.organisation_id)))
     assert "submitted a tender" in error.rule
 
@@ -96,7 +96,7 @@ def test_award_may_go_to_any_tenderer() -> None:
 def test_contract_is_not_signed_before_the_standstill_ends() -> None:
     given = case_in(State.STANDSTILL)
     early = Contract(STANDSTILL_END - timedelta(days=1), CONTRACT_START, CONTRACT_END)
-    error = refused(given.case, RuleViolation,
+    error = check_refused(given.case, RuleViolation,
                     lambda: given.case.sign_contract(given.parties.authority, early))
     assert STANDSTILL_END.isoformat() in error.rule
 
