@@ -228,10 +228,15 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
                        or e.actor.organisation_id == actor.organisation_id]
         return entries
 
-    def visible_case_ids(self, actor: Actor) -> list[UUID]:
-        """Cases the actor has a part in. Replays every case: the read models replace it."""
-        return [case_id for case_id in self.all_case_ids()
-                if self._visible_parts(actor, self._load(case_id))]
+    def visible_cases(self, actor: Actor) -> list[CaseView]:
+        """The cases the actor has a part in, as it may see them; each case is loaded once.
+        Replays every case: the read models (projections/case_list.py) replace it."""
+        today, views = self.clock.today(), []
+        for case_id in self.all_case_ids():
+            case = self._load(case_id)
+            if parts := self._visible_parts(actor, case):
+                views.append(case_view(case, actor, parts, today))
+        return views
 
     # -- for the operator's console on the server only (never reachable from the web) ----
 

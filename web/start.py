@@ -2,7 +2,7 @@
 one page per procurement.
 
 Both read through the service with the signed-in actor, so the access policy decides what
-is shown: `visible_case_ids` lists the cases, `get_case` gives the view of one (tenders
+is shown: `visible_cases` lists the cases, `get_case` gives the view of one (tenders
 already filtered), and `history` is asked for only where the policy lets the actor read
 it. A case the actor may not see answers exactly like one that does not exist.
 """
@@ -15,7 +15,6 @@ from flask import Blueprint, render_template
 
 from domain import access
 from domain.access import Command
-from domain.errors import ProcurementNotFound
 from web.auth import current_actor
 from web.extension import current_service
 from web.presenters import CaseRow, OrganisationNames, case_page
@@ -27,12 +26,7 @@ bp = Blueprint("start", __name__)
 def index() -> str:
     service, actor = current_service(), current_actor()
     names = OrganisationNames(service)
-    rows = []
-    for case_id in service.visible_case_ids(actor):
-        try:
-            rows.append(CaseRow.of_view(service.get_case(actor, case_id), names))
-        except ProcurementNotFound:
-            continue  # it changed in between and the actor no longer has a part in it
+    rows = [CaseRow.of_view(view, names) for view in service.visible_cases(actor)]
     rows.sort(key=lambda row: row.sort_key)
     return render_template("start.html", rows=rows)
 

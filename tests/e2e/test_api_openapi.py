@@ -24,7 +24,7 @@ COMMANDS = {
     "record_checkpoint", "submit_report", "verify_report", "query_report", "note_deviation",
     "decide_deviation", "end_contract", "close_procurement", "cancel",
 }
-QUERIES = {"visible_case_ids", "get_case", "history", "compliance"}
+QUERIES = {"visible_cases", "get_case", "history", "compliance"}
 # Reads of one thing in a case, the targets of a 201's Location (they read get_case).
 ITEMS = {"get_tender", "get_position", "get_candidate", "get_placement", "get_report",
          "get_deviation"}

@@ -157,6 +157,6 @@ def test_demo_force_reuses_the_demo_directory(sqlite_env: EnvDict) -> None:
     service = build_service(sqlite_env)
     try:
         assert len(service.all_organisation_ids()) == len(demo.PARTIES)
-        assert len(service.visible_case_ids(demo.NORRVIK.actor(service))) == 16
+        assert len(service.visible_cases(demo.NORRVIK.actor(service))) == 16
     finally:
         service.close()
