@@ -195,7 +195,7 @@ class DirectoryCommands(_ApplicationLike):
     def deactivate_user(self, actor: Actor | None, user_id: UUID, reason: str) -> None:
         user = self.user(user_id)
         self._require_directory(actor, Command.DEACTIVATE_USER, user.organisation_id)
-        user.deactivate(actor, reason)  # type: ignore[arg-type]
+        user.deactivate(actor, reason)
         self.save(user)
 
     # -- personal API tokens ---------------------------------------------------------------

@@ -185,13 +185,13 @@ class User(Aggregate):
         return (self.active and token is not None and token.is_valid(now)
                 and credentials.digest_matches(token.digest, secret))
 
-    def deactivate(self, actor: Actor, reason: str) -> None:
+    def deactivate(self, actor: Actor | None, reason: str) -> None:
         if not self.active:
             raise RuleViolation("This user is already deactivated")
         self._deactivated(actor=actor, reason=validation.text(reason, "reason"))
 
     @event("Deactivated")
-    def _deactivated(self, actor: Actor, reason: str) -> None:
+    def _deactivated(self, actor: Actor | None, reason: str) -> None:
         self.active = False
 
 
