@@ -7,8 +7,10 @@ the procurements it created, a supplier is awarded only the contract it won.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Collection, Set
 from enum import Enum
+from typing import Protocol
+from uuid import UUID
 
 from domain.procurement import Procurement
 from domain.procurement.lifecycle import State
@@ -126,7 +128,25 @@ POLICY: dict[Command, frozenset[Part]] = {
 }
 
 
-def parts_of(actor: Actor, case: Procurement | None,
+class CaseParties(Protocol):
+    """Who is who in a case: the aggregate has these, and so does a row of the case list
+    (projections/case_list.py), so the portals' lists and the commands share one rule."""
+
+    @property
+    def owner_id(self) -> UUID: ...
+    @property
+    def state(self) -> State: ...
+    @property
+    def tenderer_ids(self) -> Collection[UUID]: ...
+    @property
+    def awarded_supplier_id(self) -> UUID | None: ...
+    @property
+    def matcher_id(self) -> UUID | None: ...
+    @property
+    def partner_ids(self) -> Collection[UUID]: ...
+
+
+def parts_of(actor: Actor, case: CaseParties | None,
              audited_authorities: Set[object] = frozenset()) -> frozenset[Part]:
     """Every part the actor's organisation plays in the case (or, with no case, may play)."""
     org, role = actor.organisation_id, actor.role

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, Set
 from datetime import date
@@ -17,7 +18,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
 from domain import access, config
 from domain.access import Command, Part
@@ -51,10 +52,26 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
 
     def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None,
                  audit_grants: AuditGrants | None = None) -> None:
+        # Before the library's __init__, which may already save (it never does today).
+        self._written = threading.local()
         super().__init__(config.persistence_settings(env))
         self.clock: Clock = clock or SystemClock()
         # Grants live on the audit organisations in the directory; tests may pass others.
         self._audit_grants = audit_grants or self.audited_authorities
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        recordings = super().save(*objs, **kwargs)
+        if recordings:
+            last = max(r.notification.id for r in recordings)
+            self._written.position = max(last, getattr(self._written, "position", 0))
+        return recordings
+
+    def last_written_position(self) -> int:
+        """The log position of the last event this thread stored since it last asked (0:
+        none), so a web request can wait until the read models show its own write."""
+        position: int = getattr(self._written, "position", 0)
+        self._written.position = 0
+        return position
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -18,8 +18,7 @@ and auditors; a supplier only ever sees itself among the tenderers.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -27,10 +26,12 @@ from uuid import UUID
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.utils import get_topic
 
+from domain import access
+from domain.access import Command, Part
 from domain.directory.organisation import Organisation
 from domain.procurement.lifecycle import FOLLOWING_UP, State
 from domain.procurement.matching import CandidateStatus
-from domain.values import Role
+from domain.values import Actor, Role
 from projections.audit_trail import timestamp
 from projections.base import PROCUREMENT_TOPICS, Event, Write
 from projections.casefile import CaseFile, CaseFileProjection
@@ -77,8 +78,9 @@ AUDIT_GRANTS = Table("case_list_audit_grants", (
     ("authority_id", "TEXT NOT NULL"),
 ), key=("auditor_id", "authority_id"))
 
-OWNER, TENDERER, AWARDED, MATCHER, PARTNER = (
-    "owner", "tenderer", "awarded_supplier", "matcher", "partner")
+# Parts as the policy names them (domain/access.py).
+OWNER, TENDERER, AWARDED, MATCHER, PARTNER = (p.value for p in (
+    Part.OWNER, Part.TENDERER, Part.AWARDED_SUPPLIER, Part.MATCHER, Part.PARTNER))
 
 
 def _text(value: object) -> str | None:
@@ -185,6 +187,9 @@ def _tasks(file: CaseFile) -> list[tuple[Any, ...]]:
 
 @dataclass(frozen=True)
 class CaseRow:
+    """One case as an organisation's list shows it. Also `access.CaseParties`, so the
+    viewer's parts come from the policy's own rule (`access.parts_of`)."""
+
     procurement_id: UUID
     reference: str
     title: str
@@ -193,17 +198,18 @@ class CaseRow:
     awarded_supplier_id: UUID | None
     matcher_id: UUID | None
     partner_ids: tuple[UUID, ...]
-    # Sealed: None unless the viewer may know. The owner and auditors see every tenderer
+    # Sealed: empty unless the viewer may know. The owner and auditors see every tenderer
     # once tendering has closed; a supplier sees only itself; nobody sees any before.
-    tenderer_ids: tuple[UUID, ...] | None
-    tender_count: int | None
+    tenderer_ids: tuple[UUID, ...]
+    tender_count: int | None  # None where even the number is sealed
     tender_deadline: date | None
     contract_start: date | None
     contract_end: date | None
     cpv_division: str | None
     created_at: datetime
     updated_at: datetime
-    parts: frozenset[str]  # the viewer's parts in the case
+    version: int
+    parts: frozenset[Part]  # the viewer's parts in the case
 
 
 @dataclass(frozen=True)
@@ -213,7 +219,7 @@ class Task:
     title: str
     kind: str
     subject: str
-    party: str
+    party: Role  # the role the task falls to
     due_on: date | None
     participant_ref: str | None
     overdue: bool
@@ -227,70 +233,64 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _case_row(row: dict[str, Any], parts: frozenset[str], viewer: UUID | None,
-              sees_tenders: bool) -> CaseRow:
+def _case_row(row: dict[str, Any], actor: Actor, audited: frozenset[UUID]) -> CaseRow | None:
     tenderers = tuple(UUID(t) for t in json.loads(row["tenderer_ids"]))
-    visible: tuple[UUID, ...] | None = None
-    if row["tendering_closed"] and sees_tenders:
-        visible = tenderers
-    elif viewer is not None and viewer in tenderers:
-        visible = (viewer,)
-    return CaseRow(
+    case = CaseRow(
         procurement_id=UUID(row["procurement_id"]), reference=row["reference"],
         title=row["title"], state=State(row["state"]), owner_id=UUID(row["owner_id"]),
         awarded_supplier_id=_uuid(row["awarded_supplier_id"]),
         matcher_id=_uuid(row["matcher_id"]),
         partner_ids=tuple(UUID(p) for p in json.loads(row["partner_ids"])),
-        tenderer_ids=visible,
-        tender_count=len(tenderers) if row["tendering_closed"] and sees_tenders else None,
+        tenderer_ids=tenderers, tender_count=None,
         tender_deadline=_date(row["tender_deadline"]),
         contract_start=_date(row["contract_start"]), contract_end=_date(row["contract_end"]),
         cpv_division=row["cpv_division"], created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]), parts=parts)
+        updated_at=datetime.fromisoformat(row["updated_at"]), version=int(row["version"]),
+        parts=frozenset())
+    parts = access.parts_of(actor, case, audited)
+    if not access.allows(Command.VIEW_CASE, parts):
+        return None
+    # The same rule as the case view's (domain/views.py): sealed until tendering closes.
+    sees_all = bool(row["tendering_closed"]) and bool(parts & {Part.OWNER, Part.AUDITOR})
+    mine = (actor.organisation_id,) if actor.organisation_id in tenderers else ()
+    return replace(case, parts=parts, tenderer_ids=tenderers if sees_all else mine,
+                   tender_count=len(tenderers) if sees_all else None)
 
 
-def cases_for(db: Database, organisation_id: UUID, role: Role) -> list[CaseRow]:
-    """The cases an organisation has a part in (an auditor: its audited authorities'),
-    most recently changed first."""
-    return _cases(db, organisation_id, role)
+def cases_for(db: Database, actor: Actor) -> list[CaseRow]:
+    """The cases the actor may see (its organisation's parts, for a supplier also every
+    case open for tenders, for an auditor its audited authorities' cases), most recently
+    changed first. Which parts allow seeing a case is the policy's decision."""
+    return _cases(db, actor)
 
 
-def case_row(db: Database, procurement_id: UUID, organisation_id: UUID, role: Role
-             ) -> CaseRow | None:
-    """One case as the organisation's list shows it; None if it has no part in it."""
-    found = _cases(db, organisation_id, role, procurement_id)
+def case_row(db: Database, actor: Actor, procurement_id: UUID) -> CaseRow | None:
+    """One case as the actor's list shows it; None where the actor may not see it."""
+    found = _cases(db, actor, procurement_id)
     return found[0] if found else None
 
 
-def _cases(db: Database, organisation_id: UUID, role: Role,
-           procurement_id: UUID | None = None) -> list[CaseRow]:
-    only = str(procurement_id) if procurement_id else None
-    params = [str(organisation_id), only, only]
-    if role is Role.AUDITOR:
-        rows = db.fetch("SELECT c.* FROM {case_list} c JOIN {case_list_audit_grants} g "
-                        "ON g.authority_id = c.owner_id WHERE g.auditor_id = %s "
-                        "AND (CAST(%s AS TEXT) IS NULL OR c.procurement_id = %s) "
-                        "ORDER BY c.updated_at DESC, c.procurement_id", params)
-        return [_case_row(r, frozenset({"auditor"}), None, True) for r in rows]
-    rows = db.fetch("SELECT c.*, p.part FROM {case_list} c JOIN {case_list_parties} p "
-                    "ON p.procurement_id = c.procurement_id WHERE p.organisation_id = %s "
-                    "AND (CAST(%s AS TEXT) IS NULL OR c.procurement_id = %s) "
-                    "ORDER BY c.updated_at DESC, c.procurement_id", params)
-    parts: dict[str, set[str]] = defaultdict(set)
-    first: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        parts[row["procurement_id"]].add(row["part"])
-        first.setdefault(row["procurement_id"], row)
-    return [_case_row(row, frozenset(parts[pid]), organisation_id,
-                      OWNER in parts[pid] and role is Role.AUTHORITY)
-            for pid, row in first.items()]
+def _cases(db: Database, actor: Actor, procurement_id: UUID | None = None) -> list[CaseRow]:
+    org, only = str(actor.organisation_id), str(procurement_id) if procurement_id else None
+    audited = frozenset(UUID(r["authority_id"]) for r in db.fetch(
+        "SELECT authority_id FROM {case_list_audit_grants} WHERE auditor_id = %s", [org]))
+    # Candidates by index; the policy then decides on each (parts also need the role).
+    rows = db.fetch(
+        "SELECT * FROM {case_list} c WHERE (CAST(%s AS TEXT) IS NULL OR c.procurement_id = %s)"
+        " AND (c.procurement_id IN (SELECT procurement_id FROM {case_list_parties}"
+        " WHERE organisation_id = %s) OR c.state = %s OR c.owner_id IN"
+        " (SELECT authority_id FROM {case_list_audit_grants} WHERE auditor_id = %s))"
+        " ORDER BY c.updated_at DESC, c.procurement_id",
+        [only, only, org, State.TENDERING.value if actor.role is Role.SUPPLIER else "", org])
+    return [case for row in rows if (case := _case_row(row, actor, audited)) is not None]
 
 
 def open_for_tendering(db: Database) -> list[CaseRow]:
-    """Cases open for tenders, for every supplier to see (never who has tendered)."""
+    """Cases open for tenders, as any supplier sees them (never who has tendered)."""
+    anyone = Actor(UUID(int=0), UUID(int=0), Role.SUPPLIER)
     rows = db.fetch("SELECT * FROM {case_list} WHERE state = %s "
                     "ORDER BY tender_deadline, procurement_id", [State.TENDERING.value])
-    return [_case_row(r, frozenset(), None, False) for r in rows]
+    return [case for row in rows if (case := _case_row(row, anyone, frozenset())) is not None]
 
 
 def tasks(db: Database, organisation_id: UUID, *, today: date, horizon_days: int = 30
@@ -304,7 +304,7 @@ def tasks(db: Database, organisation_id: UUID, *, today: date, horizon_days: int
                     "ORDER BY t.due_on IS NULL, t.due_on, c.reference, t.task_key",
                     [str(organisation_id), until])
     return [Task(procurement_id=UUID(r["procurement_id"]), reference=r["reference"],
-                 title=r["title"], kind=r["kind"], subject=r["subject"], party=r["party"],
+                 title=r["title"], kind=r["kind"], subject=r["subject"], party=Role(r["party"]),
                  due_on=_date(r["due_on"]), participant_ref=r["participant_ref"],
                  overdue=r["due_on"] is not None and r["due_on"] < today.isoformat())
             for r in rows]

@@ -75,6 +75,32 @@ COMPLIANCE_OUTCOMES: dict[str, Label] = {
 }
 
 
+# What a task in an inbox asks of its party (projections/case_list.py, obligations.py).
+TASKS: dict[str, Label] = {
+    "close_tendering": Label("Stäng anbudstiden", "Close tendering"),
+    "award": Label("Fatta tilldelningsbeslut", "Award the contract"),
+    "sign_contract": Label("Teckna avtal efter avtalsspärren",
+                           "Sign the contract after the standstill"),
+    "appoint_matcher": Label("Utse matchningsaktör", "Appoint a matcher"),
+    "decide_deviation": Label("Besluta om avvikelse", "Decide on a deviation"),
+    "close_procurement": Label("Avsluta med beslut om kravuppfyllelse",
+                               "Close with a compliance decision"),
+    "contract_end": Label("Avtalet löper ut", "Contract ends"),
+    "report_verification": Label("Granska leverantörens rapport", "Review the supplier's report"),
+    "propose_candidate": Label("Föreslå kandidat till platsen",
+                               "Propose a candidate for the position"),
+    "candidate_answer": Label("Svara på föreslagen kandidat", "Answer a proposed candidate"),
+    "start_placement": Label("Starta anställningen", "Start the placement"),
+    "first_placement": Label("Första anställningen senast", "First placement due"),
+    "report": Label("Lämna periodisk rapport", "Submit the periodic report"),
+    "checkpoint": Label("Registrera uppföljning", "Record a follow-up checkpoint"),
+}
+
+
+def task(kind: str) -> Label:
+    return TASKS.get(kind) or Label(kind, kind)
+
+
 def event(event_type: str) -> Label:
     """A type nobody has named yet shows as itself."""
     return EVENTS.get(event_type) or Label(event_type, event_type)

@@ -274,6 +274,11 @@ class Follower:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
+    def wake(self) -> None:
+        """Look at the log now rather than at the next poll (a request waits for its write)."""
+        for wake in self._wakes:
+            wake.set()
+
     @property
     def stopped(self) -> threading.Event:
         return self._stopping

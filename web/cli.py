@@ -26,11 +26,12 @@ from domain.procurement import Procurement
 from domain.service import ProcurementService
 from domain.values import Role
 from domain.views import HistoryEntry
-from projections.background import start_in_background
 from projections.cli import projections_group
 from web import bootstrap, demo, labels
+from web.extension import EXTENSION_KEY, MODE_SETTING
 from web.formatting import day, local_time, money, number, percent
 from web.presenters import CaseRow, Names, OrganisationNames
+from web.read_models import BACKGROUND, EXTERNAL
 
 EXIT_CONFIGURATION = 2
 NO_BREAK_SPACE = "\u00a0"
@@ -72,15 +73,15 @@ def serve(host: str, port: int, follow: bool) -> None:
 
     # The store is opened here, before listening, so wrong settings fail at once.
     with _service() as service:
-        app = create_app(service=service)
+        app = create_app({MODE_SETTING: BACKGROUND if follow else EXTERNAL}, service=service)
         click.echo(f"Events: {bootstrap.describe_store()}")
-        follower = start_in_background(service) if follow else None
+        holder = app.extensions[EXTENSION_KEY]
+        holder.read_models()  # follow the log from now on, not from the first request
         click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C stops)")
         try:
             app.run(host=host, port=port, threaded=True, use_reloader=False)
         finally:
-            if follower is not None:
-                follower.stop()
+            holder.close()
 
 
 main.add_command(projections_group(bootstrap.build_service))

@@ -22,6 +22,8 @@ from domain.procurement.setup import CaseSetup
 from domain.procurement.tenders import Tender
 from domain.service import ProcurementService
 from domain.views import CaseView, HistoryEntry
+from projections import case_list
+from projections import labels as event_labels
 from web import labels
 from web.labels import Label
 
@@ -80,8 +82,9 @@ class CaseRow:
                    labels.of(state, labels.STATES), names(owner_id))
 
     @classmethod
-    def of_view(cls, view: CaseView, names: Names) -> CaseRow:
-        return cls.of(view.procurement_id, view.setup, view.state, view.owner_id, names)
+    def of_listed(cls, listed: case_list.CaseRow, names: Names) -> CaseRow:
+        return cls(listed.procurement_id, listed.reference, listed.title, listed.state,
+                   labels.of(listed.state, labels.STATES), names(listed.owner_id))
 
     @classmethod
     def of_case(cls, case: Procurement, names: Names) -> CaseRow:
@@ -92,6 +95,25 @@ class CaseRow:
     def sort_key(self) -> tuple[int, str]:
         order = LIFECYCLE.index(self.state) if self.state in LIFECYCLE else len(LIFECYCLE)
         return order, self.reference
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One line of the inbox: what needs the organisation now, in which case, by when."""
+
+    procurement_id: UUID
+    reference: str
+    title: str
+    label: Label
+    due_on: date | None
+    overdue: bool
+    participant_ref: str | None
+
+    @classmethod
+    def of(cls, task: case_list.Task) -> TaskRow:
+        return cls(task.procurement_id, task.reference, task.title,
+                   event_labels.task(task.kind), task.due_on, task.overdue,
+                   task.participant_ref)
 
 
 @dataclass(frozen=True)

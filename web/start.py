@@ -1,10 +1,11 @@
-"""The start portal: the procurements the signed-in user's organisation has a part in, and
-one page per procurement.
+"""The start portal: what needs the signed-in user's organisation now (its task inbox),
+the procurements it has a part in, and one page per procurement.
 
-Both read through the service with the signed-in actor, so the access policy decides what
-is shown: `visible_cases` lists the cases, `get_case` gives the view of one (tenders
-already filtered), and `history` is asked for only where the policy lets the actor read
-it. A case the actor may not see answers exactly like one that does not exist.
+The inbox and the list come from the read models (projections/case_list.py), which ask
+the access policy which cases the actor may see. The page of one case reads the case
+itself through the service: `get_case` gives the view (tenders already filtered), and
+`history` is asked for only where the policy lets the actor read it. A case the actor
+may not see answers exactly like one that does not exist.
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ from flask import Blueprint, render_template
 from domain import access
 from domain.access import Command
 from web.auth import current_actor
-from web.extension import current_service
-from web.presenters import CaseRow, OrganisationNames, case_page
+from web.extension import current_read_models, current_service
+from web.presenters import CaseRow, OrganisationNames, TaskRow, case_page
 
 bp = Blueprint("start", __name__)
 
 
 @bp.get("/")
 def index() -> str:
-    service, actor = current_service(), current_actor()
+    service, read, actor = current_service(), current_read_models(), current_actor()
     names = OrganisationNames(service)
-    rows = [CaseRow.of_view(view, names) for view in service.visible_cases(actor)]
-    rows.sort(key=lambda row: row.sort_key)
-    return render_template("start.html", rows=rows)
+    rows = sorted((CaseRow.of_listed(c, names) for c in read.cases(actor)),
+                  key=lambda row: row.sort_key)
+    tasks = [TaskRow.of(t) for t in read.tasks(actor, service.clock.today())]
+    return render_template("start.html", rows=rows, tasks=tasks)
 
 
 @bp.get("/procurements/<uuid:procurement_id>")

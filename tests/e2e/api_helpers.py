@@ -25,7 +25,7 @@ from domain.procurement.followup_plan import default_plan
 from domain.service import ProcurementService
 from domain.values import Actor, Role
 from web.app import create_app
-from web.extension import current_service
+from web.extension import current_read_models, current_service
 
 API = "/api/v1"
 PROBLEM_JSON = "application/problem+json"
@@ -82,6 +82,10 @@ class ApiWorld:
         return self.client.open(path, method=method, headers=sent, **kwargs)
 
     def get(self, party: str | None, path: str, **kwargs: Any) -> TestResponse:
+        """A read comes after every write before it, here: the tests seed cases through
+        the service directly, which no request waits for (a request waits for its own
+        writes; tests/e2e/test_read_models.py)."""
+        settle(self.app)
         return self.call(party, "GET", path, **kwargs)
 
     def post(self, party: str | None, path: str, **kwargs: Any) -> TestResponse:
@@ -92,11 +96,11 @@ class ApiWorld:
 
 
 @contextmanager
-def open_world(env: Mapping[str, str], parties: tuple[str, ...] = tuple(PARTIES)
-               ) -> Iterator[ApiWorld]:
+def open_world(env: Mapping[str, str], parties: tuple[str, ...] = tuple(PARTIES),
+               **settings: Any) -> Iterator[ApiWorld]:
     clock = FixedClock(NOW)
     app = create_app({"TESTING": True, "PROCUREMENT_ENV": dict(env),
-                      "PROCUREMENT_CLOCK": clock})
+                      "PROCUREMENT_CLOCK": clock, **settings})
     with app.app_context():
         service = current_service()
     try:
@@ -106,7 +110,13 @@ def open_world(env: Mapping[str, str], parties: tuple[str, ...] = tuple(PARTIES)
                                        made["auditor"].organisation_id)
         yield ApiWorld(app, app.test_client(), service, clock, made)
     finally:
-        service.close()
+        app.extensions["procurement"].close()
+
+
+def settle(app: Flask) -> None:
+    """Wait until the app's read models show everything stored so far."""
+    with app.app_context():
+        assert current_read_models().wait_for_head(timeout=20), "read models stuck"
 
 
 def register_party(service: ProcurementService, key: str, name: str, role: Role) -> Party:

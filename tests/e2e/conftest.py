@@ -20,6 +20,7 @@ from werkzeug.test import TestResponse
 
 from domain.directory import credentials
 from domain.service import ProcurementService
+from tests.e2e.api_helpers import settle
 from web import demo
 from web.app import create_app
 from web.extension import current_service
@@ -98,9 +99,7 @@ def make_app() -> Iterator[Callable[..., Flask]]:
 
     yield make
     for app in made:
-        holder = app.extensions["procurement"]
-        if holder.built:
-            holder.get().close()
+        app.extensions["procurement"].close()
 
 
 @pytest.fixture
@@ -121,9 +120,11 @@ def service(app: Flask) -> ProcurementService:
 
 
 @pytest.fixture
-def seeded(service: ProcurementService) -> dict[str, demo.Created]:
-    """The demo set, keyed by lifecycle state value."""
-    return {created.state.value: created for created in demo.seed(service)}
+def seeded(app: Flask, service: ProcurementService) -> dict[str, demo.Created]:
+    """The demo set, keyed by lifecycle state value, shown by the read models."""
+    seeded = {created.state.value: created for created in demo.seed(service)}
+    settle(app)
+    return seeded
 
 
 @pytest.fixture

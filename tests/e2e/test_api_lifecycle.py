@@ -215,9 +215,20 @@ def test_a_procurement_lives_its_whole_life_through_the_api(world: ApiWorld) -> 
 
     # -- who lists it ----------------------------------------------------------------------
     summary = {"id": pid, "reference": SETUP["reference"], "title": SETUP["title"],
-               "state": "closed"}
-    for party in ("authority", "supplier", "other_supplier", "matcher", "partner", "auditor"):
-        assert w.get(party, f"{API}/procurements").get_json() == [summary], party
+               "state": "closed", "version": closed["version"],
+               "owner_id": str(w["authority"].organisation_id),
+               "tender_deadline": closed["tender_deadline"],
+               "contract_start": closed["contract"]["contract_start"],
+               "contract_end": closed["contract"]["contract_end"]}
+    parts = {"authority": ["owner"], "supplier": ["awarded_supplier", "tenderer"],
+             "other_supplier": ["tenderer"], "matcher": ["matcher"], "partner": ["partner"],
+             "auditor": ["auditor"]}
+    for party, its_parts in parts.items():
+        (listed,) = w.get(party, f"{API}/procurements").get_json()
+        assert {k: listed[k] for k in summary} == summary, party
+        assert listed["parts"] == its_parts, party
+        # Only the owner and the auditor know how many tendered, as on the case itself.
+        assert listed["tender_count"] == (2 if party in ("authority", "auditor") else None)
     assert w.get("other_authority", f"{API}/procurements").get_json() == []
 
 

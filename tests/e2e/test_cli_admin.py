@@ -70,7 +70,7 @@ def test_create_user_prints_an_invitation_link_that_works(sqlite_env: EnvDict) -
         assert browser.sign_in("anna@norrvik.example", "annas lösenord").status_code == 302
         assert 'href="/organisation/users"' in browser.page("/account")  # an admin
     finally:
-        app.extensions["procurement"].get().close()
+        app.extensions["procurement"].close()
 
 
 def test_create_user_with_a_password_can_sign_in_at_once(sqlite_env: EnvDict) -> None:

@@ -152,8 +152,7 @@ def test_a_session_from_one_process_is_good_in_another_on_the_same_data_dir(
         assert other.get("/").status_code == 200
     finally:
         for app in (first, second):
-            if app.extensions["procurement"].built:
-                app.extensions["procurement"].get().close()
+            app.extensions["procurement"].close()
 
 
 def _templates() -> list[Path]:

@@ -40,7 +40,8 @@ def test_start_page_lists_every_case_with_state_reference_title_and_owner(
         authority: Browser, seeded: dict[str, demo.Created]) -> None:
     page = authority.page("/")
     assert '<html lang="sv">' in page
-    assert "<h1>Upphandlingar" in page
+    assert "<h1 id=\"inbox-heading\">Att göra" in page
+    assert "<h2 class=\"cases-heading\">Upphandlingar" in page
     for created in seeded.values():
         assert created.title in page
         assert created.reference in page

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 from click.testing import CliRunner
 
+from domain.access import Part
 from domain.clock import FixedClock
 from domain.directory.user import OrgRole
 from domain.errors import ConfigurationError
@@ -321,17 +322,20 @@ def test_each_organisation_lists_the_cases_it_has_a_part_in(
     db = follow(CaseList)
     pid = walked.procurement_id
 
-    def parts(actor: Actor) -> dict[UUID, frozenset[str]]:
-        return {c.procurement_id: c.parts
-                for c in case_list.cases_for(db, actor.organisation_id, actor.role)}
+    def parts(actor: Actor) -> dict[UUID, frozenset[Part]]:
+        return {c.procurement_id: c.parts for c in case_list.cases_for(db, actor)}
 
-    assert parts(parties.authority) == {pid: frozenset({"owner"})}
-    assert parts(parties.supplier) == {pid: frozenset({"tenderer", "awarded_supplier"})}
-    assert parts(parties.other_supplier) == {pid: frozenset({"tenderer"})}
-    assert parts(parties.matcher) == {pid: frozenset({"matcher"})}
-    assert parts(parties.social_enterprise) == {pid: frozenset({"partner"})}
+    assert parts(parties.authority) == {pid: frozenset({Part.OWNER})}
+    assert parts(parties.supplier) == {pid: frozenset({Part.TENDERER, Part.AWARDED_SUPPLIER})}
+    assert parts(parties.other_supplier) == {pid: frozenset({Part.TENDERER})}
+    assert parts(parties.matcher) == {pid: frozenset({Part.MATCHER})}
+    assert parts(parties.social_enterprise) == {pid: frozenset({Part.PARTNER})}
     assert parts(new_actor(Role.SUPPLIER)) == {}
-    row = case_list.case_row(db, pid, parties.authority.organisation_id, Role.AUTHORITY)
+    # The organisation's role counts, as in the policy: an id alone is no part.
+    as_matcher = Actor(uuid4(), parties.supplier.organisation_id, Role.MATCHER)
+    assert parts(as_matcher) == {}
+    assert case_list.case_row(db, parties.matcher, uuid4()) is None
+    row = case_list.case_row(db, parties.authority, pid)
     assert row is not None
     assert (row.state, row.reference, row.cpv_division) == (State.DELIVERY, "KS 2026/0117",
                                                              "90")
@@ -349,12 +353,13 @@ def test_an_auditor_lists_the_cases_of_the_authorities_that_granted_it_access(
     walk_to(service, Parties(), State.EVALUATION)  # another authority's
     service.grant_audit_access(admin, auditor)
     db = follow(CaseList)
-    (row,) = case_list.cases_for(db, auditor, Role.AUDITOR)
+    as_auditor = Actor(uuid4(), auditor, Role.AUDITOR)
+    (row,) = case_list.cases_for(db, as_auditor)
     assert row.procurement_id == walked.procurement_id
     assert row.tender_count == 2  # auditors see tenders once tendering has closed
     service.revoke_audit_access(admin, auditor)
     db = follow(CaseList)
-    assert case_list.cases_for(db, auditor, Role.AUDITOR) == []
+    assert case_list.cases_for(db, as_auditor) == []
 
 
 def test_no_listing_shows_who_tendered_while_tendering_is_open(
@@ -363,17 +368,20 @@ def test_no_listing_shows_who_tendered_while_tendering_is_open(
     service.submit_tender(parties.supplier, pid, example_tender(parties.supplier, sme=True))
     service.submit_tender(parties.other_supplier, pid, example_tender(parties.other_supplier))
     db = follow(CaseList)
-    (owner_row,) = case_list.cases_for(db, parties.authority.organisation_id, Role.AUTHORITY)
+    (owner_row,) = case_list.cases_for(db, parties.authority)
     (open_row,) = case_list.open_for_tendering(db)
-    (mine,) = case_list.cases_for(db, parties.supplier.organisation_id, Role.SUPPLIER)
-    assert (owner_row.tenderer_ids, owner_row.tender_count) == (None, None)
-    assert (open_row.tenderer_ids, open_row.tender_count) == (None, None)
+    (mine,) = case_list.cases_for(db, parties.supplier)
+    (anyone,) = case_list.cases_for(db, new_actor(Role.SUPPLIER))  # open: every supplier
+    assert (owner_row.tenderer_ids, owner_row.tender_count) == ((), None)
+    assert (open_row.tenderer_ids, open_row.tender_count) == ((), None)
+    assert (anyone.tenderer_ids, anyone.parts) == ((), frozenset({Part.PROSPECTIVE_TENDERER}))
     assert (mine.tenderer_ids, mine.tender_count) == ((parties.supplier.organisation_id,), None)
     service.close_tendering(parties.authority, pid)
     db = follow(CaseList)
-    (owner_row,) = case_list.cases_for(db, parties.authority.organisation_id, Role.AUTHORITY)
-    (theirs,) = case_list.cases_for(db, parties.other_supplier.organisation_id, Role.SUPPLIER)
-    assert set(owner_row.tenderer_ids or ()) == {parties.supplier.organisation_id,
+    (owner_row,) = case_list.cases_for(db, parties.authority)
+    (theirs,) = case_list.cases_for(db, parties.other_supplier)
+    assert case_list.cases_for(db, new_actor(Role.SUPPLIER)) == []  # closed: only tenderers
+    assert set(owner_row.tenderer_ids) == {parties.supplier.organisation_id,
                                                  parties.other_supplier.organisation_id}
     assert owner_row.tender_count == 2
     assert (theirs.tenderer_ids, theirs.tender_count) == (
@@ -424,7 +432,7 @@ def test_inboxes_hold_candidates_reports_deviations_and_checkpoints_until_done(
         db, parties.authority, on)
     checkpoints = [t for t in case_list.tasks(db, parties.matcher.organisation_id, today=on)
                    if t.kind == "checkpoint"]
-    assert checkpoints and all(t.party == "matcher" for t in checkpoints)
+    assert checkpoints and all(t.party is Role.MATCHER for t in checkpoints)
     assert checkpoints[0].overdue  # during_3 of a placement that started two years ago
     service.accept_candidate(parties.supplier, pid, candidate.candidate_id)
     service.verify_report(parties.authority, pid, report.report_id, "Godkänd")
@@ -442,7 +450,7 @@ def test_case_list_ignores_directory_events_but_moves_past_them(
     follow(CaseList)
     (row,) = status(service, [CaseList])
     assert row.lag_events == 0
-    assert case_list.cases_for(Database.of(service), uuid4(), Role.AUTHORITY) == []
+    assert case_list.cases_for(Database.of(service), new_actor(Role.AUTHORITY)) == []
 
 
 # -- compliance ------------------------------------------------------------------------------------
@@ -700,3 +708,27 @@ def test_an_early_end_moves_the_exit_reminders_and_a_closed_case_owes_nothing(
     rows = reminders.for_procurement(db, pid)
     assert rows and {r.status for r in rows} == {"done"}
     assert reminders.due(db, until=date(2100, 1, 1), procurement_id=pid) == []
+
+
+def test_the_case_lists_show_each_actor_exactly_what_the_policy_lets_it_see(
+        service: ProcurementService, follow: Follow) -> None:
+    """The read model against the service's own check on the aggregate, for every party
+    of cases in every state, plus outsiders: same cases, same parts."""
+    admin, _, auditor, _ = _directory(service)
+    parties = Parties(authority=admin)
+    walked = [walk_to(service, parties, state)
+              for state in (State.DRAFT, State.TENDERING, State.EVALUATION, State.DELIVERY,
+                            State.CLOSED, State.CANCELLED)]
+    walk_to(service, Parties(), State.TENDERING)  # another authority's, open for tenders
+    service.grant_audit_access(admin, auditor)
+    db = follow(CaseList)
+    actors = [parties.authority, parties.supplier, parties.other_supplier, parties.matcher,
+              parties.social_enterprise, Actor(uuid4(), auditor, Role.AUDITOR),
+              new_actor(Role.SUPPLIER), new_actor(Role.AUTHORITY), new_actor(Role.MATCHER),
+              new_actor(Role.ADMIN)]
+    for actor in actors:
+        expected = {v.procurement_id: v.parts for v in service.visible_cases(actor)}
+        listed = {c.procurement_id: c.parts for c in case_list.cases_for(db, actor)}
+        assert listed == expected, actor.role
+    assert len({w.procurement_id for w in walked}
+               & {c.procurement_id for c in case_list.cases_for(db, parties.authority)}) == 6

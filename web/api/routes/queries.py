@@ -13,11 +13,13 @@ from uuid import UUID
 from domain.errors import NotFound
 from domain.procurement.compliance import ComplianceAssessment
 from domain.views import CaseView, HistoryEntry
+from projections.case_list import CaseRow, Task
 from web.api.blueprint import READ, actor, bp, operation, service
 from web.api.routes.delivery import CANDIDATE, PLACEMENT
 from web.api.routes.follow_up import REPORT
 from web.api.routes.setup import CASE
 from web.api.schemas import views
+from web.extension import current_read_models as read_models
 
 TAGS = ["queries"]
 T = TypeVar("T")
@@ -26,9 +28,19 @@ T = TypeVar("T")
 @bp.route("/procurements", methods=["GET"], tags=TAGS)
 @bp.response(200, views.CaseSummaryView(many=True))
 @operation("visible_cases")
-def list_procurements() -> list[CaseView]:
-    """The procurements your organisation has a part in"""
-    return service().visible_cases(actor())
+def list_procurements() -> list[CaseRow]:
+    """The procurements your organisation has a part in (for a supplier, also those open
+    for tenders), most recently changed first"""
+    return read_models().cases(actor())
+
+
+@bp.route("/tasks", methods=["GET"], tags=TAGS)
+@bp.response(200, views.TaskView(many=True))
+@operation("tasks")
+def list_tasks() -> list[Task]:
+    """What needs your organisation now: decisions, answers, reports and checkpoints due
+    within 30 days or overdue, overdue first"""
+    return read_models().tasks(actor(), service().clock.today())
 
 
 @bp.route(CASE, methods=["GET"], tags=TAGS)

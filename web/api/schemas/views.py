@@ -242,10 +242,42 @@ class ComplianceView(Schema):
 
 
 class CaseSummaryView(Schema):
+    """One line of the case list, from the read model (projections/case_list.py)."""
+
     id = fields.UUID(attribute="procurement_id")
-    reference = fields.String(attribute="setup.reference")
-    title = fields.String(attribute="setup.title")
+    reference = fields.String()
+    title = fields.String()
     state = _code(State)
+    version = fields.Integer(metadata={"description": "Grows with every recorded fact"})
+    owner_id = fields.UUID()
+    parts = SortedEnumSet(_code(Part), metadata={
+        "description": "Your organisation's parts in this case"})
+    tender_deadline = fields.Date(allow_none=True)
+    tender_count = fields.Integer(allow_none=True, metadata={
+        "description": "null where even the number of tenders is sealed"})
+    contract_start = fields.Date(allow_none=True)
+    contract_end = fields.Date(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+class TaskView(Schema):
+    """Something that needs your organisation: a decision, an answer, a report or a
+    follow-up checkpoint, with its due date (none: pending until done)."""
+
+    procurement_id = fields.UUID()
+    reference = fields.String()
+    title = fields.String()
+    kind = fields.String(metadata={"description": "close_tendering, award, sign_contract, "
+                                   "appoint_matcher, decide_deviation, close_procurement, "
+                                   "contract_end, report_verification, propose_candidate, "
+                                   "candidate_answer, start_placement, first_placement, "
+                                   "report, checkpoint"})
+    subject = fields.String(metadata={"description": "What in the case the task is about"})
+    party = _code(Role)
+    due_on = fields.Date(allow_none=True)
+    overdue = fields.Boolean()
+    participant_ref = fields.String(allow_none=True, metadata={
+        "description": "The participant's pseudonym, where the task concerns one"})
 
 
 class CaseView(Schema):
