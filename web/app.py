@@ -23,6 +23,7 @@ from web import (
     errors,
     extension,
     formatting,
+    i18n,
     layout,
     organisation,
     security,
@@ -45,6 +46,7 @@ def create_app(settings: Mapping[str, Any] | None = None,
     auth.init_app(app)  # every route needs a signed-in user unless marked public...
     security.init_app(app)  # ...checked before the CSRF token, then headers on every answer
     formatting.init_app(app)
+    i18n.init_app(app)
     layout.init_app(app)
     for blueprint in (start.bp, signin.bp, account.bp, organisation.bp):
         app.register_blueprint(blueprint)

@@ -27,6 +27,7 @@ PUBLIC = {
     "signin.sign_in": "/sign-in",
     "signin.invitation": "/invitations/<user_id>/<secret>",
     "healthz": "/healthz",
+    "language.switch": "/language/<code>",  # a cookie with the chosen language only
     "static": "/static/<filename>",
     "api-docs.openapi_json": "/api/v1/openapi.json",  # the API's description, no case data
 }
