@@ -31,6 +31,7 @@ from web import (
     signin,
     start,
 )
+from web.portals import routes as portal_routes
 
 
 def create_app(settings: Mapping[str, Any] | None = None,
@@ -48,7 +49,7 @@ def create_app(settings: Mapping[str, Any] | None = None,
     formatting.init_app(app)
     i18n.init_app(app)
     layout.init_app(app)
-    for blueprint in (start.bp, signin.bp, account.bp, organisation.bp):
+    for blueprint in (start.bp, signin.bp, account.bp, organisation.bp, portal_routes.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz)

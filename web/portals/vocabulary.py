@@ -1,0 +1,43 @@
+"""Names of the codes the portals' forms offer that no other page shows yet, in Swedish
+and English (the rest are in web/labels.py)."""
+
+from __future__ import annotations
+
+from domain.procurement.deviations import DecisionKind
+from domain.procurement.dialogue import Counterpart
+from projections.labels import Label
+
+COUNTERPARTS: dict[Counterpart, Label] = {
+    Counterpart.UNION: Label("Fackförbund", "Trade union"),
+    Counterpart.EMPLOYER_ORGANISATION: Label("Arbetsgivarorganisation", "Employers' organisation"),
+    Counterpart.NON_PROFIT: Label("Idéburen organisation", "Non-profit organisation"),
+    Counterpart.SOCIAL_ENTERPRISE: Label("Socialt företag", "Social enterprise"),
+    Counterpart.SUPPLIER: Label("Leverantör", "Supplier"),
+    Counterpart.OTHER: Label("Annan", "Other"),
+}
+
+DECISION_KINDS: dict[DecisionKind, Label] = {
+    DecisionKind.REMEDY: Label("Åtgärd", "Remedy"),
+    DecisionKind.SANCTION: Label("Vite", "Sanction"),
+    DecisionKind.WAIVER: Label("Godtas", "Waiver"),
+}
+
+# The options of the follow-up plan's items that ship (domain/procurement/followup_plan.py).
+PLAN_OPTIONS: dict[str, Label] = {
+    "same_employer": Label("Anställd hos samma arbetsgivare", "Employed by the same employer"),
+    "other_employer": Label("Anställd hos annan arbetsgivare", "Employed elsewhere"),
+    "studies": Label("Studerar", "Studying"),
+    "unemployed": Label("Arbetslös", "Unemployed"),
+    "other_intervention": Label("I annan insats", "In another programme"),
+    "unknown": Label("Okänt", "Unknown"),
+    "fixed_term": Label("Visstidsanställning", "Fixed-term"),
+    "permanent": Label("Tillsvidareanställning", "Permanent"),
+    "internship": Label("Praktik", "Internship"),
+    "apprenticeship": Label("Lärlingsanställning", "Apprenticeship"),
+    "none": Label("Ingen anställning", "None"),
+}
+
+
+def option(code: str) -> Label:
+    """A plan item's option; one a plan brings that is not named here shows as itself."""
+    return PLAN_OPTIONS.get(code) or Label(code, code)
