@@ -32,6 +32,7 @@ from web import (
     start,
 )
 from web.portals import routes as portal_routes
+from web.portals import timeline
 
 
 def create_app(settings: Mapping[str, Any] | None = None,
@@ -49,7 +50,8 @@ def create_app(settings: Mapping[str, Any] | None = None,
     formatting.init_app(app)
     i18n.init_app(app)
     layout.init_app(app)
-    for blueprint in (start.bp, signin.bp, account.bp, organisation.bp, portal_routes.bp):
+    for blueprint in (start.bp, signin.bp, account.bp, organisation.bp, portal_routes.bp,
+                      timeline.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz)

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Any
+from uuid import UUID
 
 from domain.service import ProcurementService
 from domain.values import Actor
-from projections import case_list
+from projections import audit_trail, case_list
 from projections.background import start_in_background
 from projections.case_list import CaseRow, Task
 from projections.db import Database
@@ -52,6 +54,10 @@ class ReadModels:
 
     def tasks(self, actor: Actor, today: date) -> list[Task]:
         return case_list.tasks(self.db, actor.organisation_id, today=today)
+
+    def history(self, procurement_id: UUID, **filters: Any) -> audit_trail.Page:
+        """One page of a case's audit trail (the caller has checked VIEW_HISTORY)."""
+        return audit_trail.entries(self.db, procurement_id=procurement_id, **filters)
 
     def wait_for_own_write(self) -> bool:
         """Wait until the projections have applied what this thread just stored (if
