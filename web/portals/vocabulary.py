@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from domain.procurement.deviations import DecisionKind
 from domain.procurement.dialogue import Counterpart
+from domain.procurement.matching import CandidateStatus
+from domain.procurement.reports import ReportStatus
 from projections.labels import Label
 
 COUNTERPARTS: dict[Counterpart, Label] = {
@@ -41,3 +43,16 @@ PLAN_OPTIONS: dict[str, Label] = {
 def option(code: str) -> Label:
     """A plan item's option; one a plan brings that is not named here shows as itself."""
     return PLAN_OPTIONS.get(code) or Label(code, code)
+
+CANDIDATE_STATUSES: dict[CandidateStatus, Label] = {
+    CandidateStatus.PROPOSED: Label("Föreslagen, väntar på svar", "Proposed, awaiting answer"),
+    CandidateStatus.ACCEPTED: Label("Antagen", "Accepted"),
+    CandidateStatus.DECLINED: Label("Avböjd", "Declined"),
+    CandidateStatus.PLACED: Label("Anställd", "Placed"),
+}
+
+REPORT_STATUSES: dict[ReportStatus, Label] = {
+    ReportStatus.SUBMITTED: Label("Inlämnad, väntar på granskning", "Submitted, awaiting review"),
+    ReportStatus.VERIFIED: Label("Godkänd", "Verified"),
+    ReportStatus.QUERIED: Label("Ifrågasatt", "Queried"),
+}
