@@ -88,5 +88,22 @@ class ConcurrencyConflict(DomainError):
         self.attempts = attempts
 
 
+class VersionMismatch(DomainError):
+    """The case is not at the version the command was sent for: it changed since it was read."""
+
+    code = "precondition-failed"
+
+    def __init__(self, procurement_id: UUID, expected: int, actual: int | None = None) -> None:
+        moved = (f"is at version {actual}" if actual is not None
+                 else "was changed by others while your command ran")
+        super().__init__(
+            f"Procurement {procurement_id} {moved}, not version {expected} as your request "
+            "expected; nothing was recorded: read it again and decide anew"
+        )
+        self.procurement_id = procurement_id
+        self.expected = expected
+        self.actual = actual
+
+
 class ConfigurationError(Exception):
     """The service's settings are wrong; raised at start, never while serving."""

@@ -4,6 +4,13 @@ Every method takes the acting user. It loads the case, asks the access policy (a
 whether the actor's part allows the command, calls one aggregate method and saves. A save
 that loses a race with another writer is re-run on the fresh case a bounded number of
 times, then reported as a conflict.
+
+A caller that must know which version of the case it acts on (a web request with
+`If-Match`, one answering with an `ETag`) runs the service inside `versioned()`:
+
+    with service.versioned(expected=7) as seen:
+        service.publish(actor, procurement_id, deadline)   # VersionMismatch unless at 7
+    seen.version                                           # 8: the version it saved
 """
 
 from __future__ import annotations
@@ -12,7 +19,9 @@ import contextlib
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Iterator, Mapping, Set
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
@@ -24,7 +33,12 @@ from domain import access, config
 from domain.access import Command, Part
 from domain.clock import Clock, SystemClock
 from domain.directory.commands import DirectoryCommands
-from domain.errors import AccessDenied, ConcurrencyConflict, ProcurementNotFound
+from domain.errors import (
+    AccessDenied,
+    ConcurrencyConflict,
+    ProcurementNotFound,
+    VersionMismatch,
+)
 from domain.procurement import Procurement, events
 from domain.procurement.compliance import ComplianceAssessment, ComplianceOutcome
 from domain.procurement.contract import Award, Contract, KickOff
@@ -43,6 +57,22 @@ from domain.views import CaseView, HistoryEntry, case_view
 
 AuditGrants = Callable[[UUID], Set[UUID]]
 """Given an audit organisation, the authorities whose procurements it may read."""
+
+
+@dataclass
+class CaseVersion:
+    """The version a `versioned` block holds its commands to, and the one it last saw."""
+
+    expected: int | None = None
+    """The version a command requires the case to be at; None: whichever it is at."""
+    version: int | None = None
+    """The version the case was last read at or, after a command, saved at."""
+    saved: bool = False
+    """Whether a command of the block stored events."""
+
+
+# A context variable, not an attribute: each thread (each web request) has its own block.
+_case_version: ContextVar[CaseVersion | None] = ContextVar("case_version", default=None)
 
 
 class ProcurementService(DirectoryCommands, Application[UUID]):
@@ -73,6 +103,19 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
         self._written.position = 0
         return position
 
+    @contextlib.contextmanager
+    def versioned(self, expected: int | None = None) -> Iterator[CaseVersion]:
+        """Holds the commands of the block to the case being at version `expected`, checked
+        on the very version each command runs on; a save that then loses a race is a
+        VersionMismatch too, never re-run on the newer case. Notes the version read or
+        saved, for the caller to pass on."""
+        seen = CaseVersion(expected)
+        token = _case_version.set(seen)
+        try:
+            yield seen
+        finally:
+            _case_version.reset(token)
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_transcodings(transcoder)
@@ -83,6 +126,7 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
         self._require(Command.CREATE_PROCUREMENT, access.parts_of(actor, None))
         case = Procurement.create(actor, setup)
         self.save(case)
+        _note_saved(case)
         return case.id
 
     def revise_setup(self, actor: Actor, procurement_id: UUID, setup: CaseSetup) -> None:
@@ -238,7 +282,8 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
     def history(self, actor: Actor, procurement_id: UUID) -> list[HistoryEntry]:
         case, parts = self._load_visible(actor, procurement_id)
         self._require(Command.VIEW_HISTORY, parts)
-        entries = self._history(procurement_id)
+        # Up to the version loaded: the entries then match the version noted for an ETag.
+        entries = self._history(procurement_id, up_to=case.version)
         if access.tenders_are_sealed(case):
             # Who tendered is part of the sealed tender until tendering closes.
             entries = [e for e in entries if e.event_type != events.TenderSubmitted.__name__
@@ -267,17 +312,24 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
 
     def _execute(self, actor: Actor, procurement_id: UUID, command: Command,
                  change: Callable[[Procurement], None]) -> None:
+        expected = _expected_version()
         for attempt in range(self.max_attempts):
             case, parts = self._load_visible(actor, procurement_id)
             self._require(command, parts)
+            if expected is not None and case.version != expected:
+                raise VersionMismatch(procurement_id, expected, case.version)
             change(case)
             try:
                 self.save(case)
             except IntegrityError:
+                if expected is not None:
+                    # The case the client saw is gone; re-running would act on a newer one.
+                    raise VersionMismatch(procurement_id, expected) from None
                 # Someone else saved first: re-run the command on the fresh case, after a
                 # short random pause so that writers who collided do not collide again.
                 time.sleep(random.uniform(0, 0.005) * (attempt + 1))  # noqa: S311
                 continue
+            _note_saved(case)
             return
         raise ConcurrencyConflict(procurement_id, self.max_attempts)
 
@@ -310,6 +362,8 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
         parts = self._visible_parts(actor, case)
         if not parts:
             raise ProcurementNotFound(procurement_id)
+        if seen := _case_version.get():
+            seen.version = case.version
         return case, parts
 
     @staticmethod
@@ -317,7 +371,19 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
         if not access.allows(command, parts):
             raise AccessDenied(command.value)
 
-    def _history(self, procurement_id: UUID) -> list[HistoryEntry]:
+    def _history(self, procurement_id: UUID, up_to: int | None = None
+                 ) -> list[HistoryEntry]:
         return [HistoryEntry(e.originator_version, e.timestamp, type(e).__name__, e.actor)
-                for e in self.events.get(procurement_id)
+                for e in self.events.get(procurement_id, lte=up_to)
                 if isinstance(e, events.ProcurementEvent)]
+
+
+def _expected_version() -> int | None:
+    seen = _case_version.get()
+    return seen.expected if seen else None
+
+
+def _note_saved(case: Procurement) -> None:
+    if seen := _case_version.get():
+        seen.version = case.version
+        seen.saved = True

@@ -37,6 +37,7 @@ DOMAIN_ERRORS: tuple[tuple[type[errors.DomainError], ProblemKind], ...] = (
     (errors.InvalidState, ProblemKind(409, "Not allowed in the current state")),
     (errors.RuleViolation, ProblemKind(409, "Breaks a rule of the case")),
     (errors.ConcurrencyConflict, ProblemKind(409, "Changed by others")),
+    (errors.VersionMismatch, ProblemKind(412, "Precondition failed")),
     (errors.DomainError, ProblemKind(400, "Refused")),
 )
 

@@ -30,9 +30,10 @@ READ_MODEL_QUERIES = {"tasks"}
 # Reads of one thing in a case, the targets of a 201's Location (they read get_case).
 ITEMS = {"get_tender", "get_position", "get_candidate", "get_placement", "get_report",
          "get_deviation"}
-# Methods of ProcurementService that are not the API's: the console's and the library's.
+# Methods of ProcurementService that are not the API's: the console's, the library's, and
+# the version scope every API request runs in (web/api/conditional.py).
 NOT_ENDPOINTS = {"inspect", "all_case_ids", "register_transcodings", "save",
-                 "last_written_position"}
+                 "last_written_position", "versioned"}
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +113,30 @@ def test_bodies_refuse_unknown_fields_and_decimals_are_strings(
     assert schemas["CaseView"]["properties"]["tender_count"]["nullable"] is True
     assert schemas["ComplianceView"]["properties"]["delivered_months"] == {
         "type": "string", "format": "decimal"}
+
+
+def test_writes_document_if_match_idempotency_keys_and_etags(
+        document: dict[str, Any]) -> None:
+    conditional = 0
+    for name, (method, path, operation) in _operations(document).items():
+        parameters = [p["$ref"].rsplit("/", 1)[1] for p in operation.get("parameters", [])]
+        success = next(operation["responses"][code] for code in operation["responses"]
+                       if code.startswith("2"))
+        has_etag = "ETag" in success.get("headers", {})
+        if method == "GET":
+            assert parameters == [], name
+            assert has_etag == (path not in ("/api/v1/procurements", "/api/v1/tasks")), name
+            continue
+        assert "IDEMPOTENCY_KEY" in parameters, name
+        assert {"409", "422"} <= set(operation["responses"]), name
+        assert has_etag, name
+        if name != "create_procurement":
+            assert "IF_MATCH_VERSION" in parameters, name
+            assert "412" in operation["responses"], name
+            conditional += 1
+    assert conditional == len(COMMANDS) - 1
+    components = document["components"]
+    assert components["parameters"]["IF_MATCH_VERSION"]["name"] == "If-Match"
+    assert components["parameters"]["IDEMPOTENCY_KEY"]["schema"]["maxLength"] == 255
+    assert components["responses"]["PRECONDITION_FAILED"]["content"] == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.api import routes
+from web.api import conditional, idempotency, routes
 from web.api.blueprint import DEFAULT_MAX_BODY, MAX_BODY_CONFIG, URL_PREFIX, bp
 from web.api.spec import ProblemApi, UuidConverter, document_types, spec_options
 
@@ -33,5 +33,7 @@ def init_app(app: Flask) -> ProblemApi:
     api = ProblemApi(spec_kwargs=spec_options())
     api.init_app(app)
     document_types(api)
+    conditional.register_components(api.spec)
+    idempotency.register_components(api.spec)
     api.register_blueprint(bp)
     return api

@@ -5,21 +5,28 @@ before its route runs, in this order:
 1. the body limit for the API is set (read lazily, so nothing is read yet);
 2. the caller is signed in by bearer token, or the answer is 401;
 3. every path parameter is an id: a malformed one is 400 naming the parameter;
-4. a write with a body must send JSON (415), of at most the limit (413).
+4. a write with a body must send JSON (415), of at most the limit (413);
+5. the request notes the version of the case it reads or writes, and a write to a case
+   holds the command to its `If-Match` (web/api/conditional.py; malformed: 400);
+6. a write with an `Idempotency-Key` takes the key, or is answered here: the first answer
+   again, or 409/422 (web/api/idempotency.py).
 
 Routes then parse their body with a schema, build the domain's value objects, call one
-service method and answer. They hold no business rule: those live in domain/.
+service method and answer. They hold no business rule: those live in domain/. Their
+successful answers about one case get its version as `ETag`, and a write's answer is kept
+for its key (`answered`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import ExitStack
 from http import HTTPStatus
 from typing import Any, TypeVar
 from uuid import UUID
 
-from flask import Request, Response, current_app, request, url_for
+from flask import Request, Response, current_app, g, request, url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema, missing
 from webargs.core import is_json
@@ -29,7 +36,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from domain import validation
 from domain.service import ProcurementService
 from domain.values import Actor
-from web.api import problems
+from web.api import conditional, idempotency, problems
 from web.auth import current_actor
 from web.extension import current_service
 
@@ -38,6 +45,7 @@ URL_PREFIX = "/api/v1"
 MAX_BODY_CONFIG = "API_MAX_CONTENT_LENGTH"
 DEFAULT_MAX_BODY = 256 * 1024
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_SCOPES = "api_scopes"
 
 
 class Parser(FlaskParser):
@@ -65,6 +73,11 @@ class Parser(FlaskParser):
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = Parser()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # After the library's own callbacks, so these see each operation's responses.
+        self._prepare_doc_cbks += [conditional.document, idempotency.document]
+
 
 bp = ApiBlueprint(NAME, __name__, url_prefix=URL_PREFIX,
                   description="Procurements with employment requirements")
@@ -72,14 +85,36 @@ problems.register(bp)
 
 
 @bp.before_request
-def guard() -> None:
+def guard() -> Response | None:
     request.max_content_length = current_app.config.get(MAX_BODY_CONFIG, DEFAULT_MAX_BODY)
-    current_actor()  # raises SignInRequired → 401
+    caller = current_actor()  # raises SignInRequired → 401
     if request.view_args:
         for name, value in request.view_args.items():
             request.view_args[name] = validation.uuid(value, name)
-    if request.method in _WRITES:
+    writes = request.method in _WRITES
+    if writes:
         _check_body()
+    scopes = ExitStack()
+    setattr(g, _SCOPES, scopes)
+    conditional.begin(service(), scopes,
+                      writes_a_case=writes and "procurement_id" in (request.view_args or {}))
+    return idempotency.begin(caller.user_id) if writes else None
+
+
+@bp.after_request
+def answered(response: Response) -> Response:
+    conditional.finish(response)  # first: a kept answer has its ETag
+    if request.method in _WRITES:
+        idempotency.finish(response, wrote=conditional.wrote())
+    return response
+
+
+@bp.teardown_request
+def end(_: BaseException | None) -> None:
+    idempotency.abandon(wrote=conditional.wrote())
+    scopes: ExitStack | None = g.pop(_SCOPES, None)
+    if scopes is not None:
+        scopes.close()
 
 
 def _check_body() -> None:
@@ -123,7 +158,9 @@ def done() -> Response:
 F = TypeVar("F", bound=Callable[..., Any])
 
 READ = (404,)  # a case that does not exist or that the caller may not see
-WRITE = (403, 404, 409, 413, 415)  # plus 400, documented with the body's schema
+# Plus 400, documented with the body's schema; 412 marks a write to an existing case, which
+# takes If-Match (web/api/conditional.py).
+WRITE = (403, 404, 409, 412, 413, 415)
 
 
 def operation(operation_id: str, *statuses: int) -> Callable[[F], F]:

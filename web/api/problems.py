@@ -8,7 +8,8 @@ handler (web/errors.py), whose mapping of domain errors this module reuses.
   ValidationError) is 400 with `field` and `rule` of the first failing field; schema
   failures also list every failing field in `errors`.
 - No or a bad bearer token is 401 with `WWW-Authenticate: Bearer`.
-- Domain refusals keep their status from web/errors.py: 403, 404, 409.
+- Domain refusals keep their status from web/errors.py: 403, 404, 409, and 412 when the
+  case is not at the version `If-Match` named.
 - Anything unexpected is logged and answered 500 without details.
 """
 
@@ -19,7 +20,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
@@ -39,6 +40,7 @@ _TYPES = {
     415: TYPE_PREFIX + "unsupported-media-type",
 }
 _BODY = "body"  # the field named when the body as a whole is wrong (not JSON, not an object)
+_REFUSAL = "api_domain_refusal"
 
 
 class FieldErrorSchema(Schema):
@@ -78,7 +80,14 @@ def respond(problem: dict[str, Any], headers: dict[str, str] | None = None) -> R
                     mimetype=PROBLEM_JSON, headers=headers)
 
 
+def refusal() -> domain_errors.DomainError | None:
+    """The domain's refusal this request was answered with, if it was."""
+    error: domain_errors.DomainError | None = g.get(_REFUSAL)
+    return error
+
+
 def _domain_error(error: domain_errors.DomainError) -> Response:
+    setattr(g, _REFUSAL, error)
     problem = problem_for(error)
     if isinstance(error, domain_errors.ValidationError):
         # The domain stops at the first broken rule: `errors` lists that one.

@@ -31,7 +31,17 @@ every party: one endpoint per command and query of the service.
   failing `field` and `rule`; 401 without a valid token; 403 when your part in the case
   does not allow the command; 404 for a procurement that does not exist *or that you may
   not see* (the two answer alike); 409 when the case's state or rules refuse the command;
-  413 for a body over the limit; 415 for a body that is not JSON.
+  412 when `If-Match` names a version the case is no longer at; 413 for a body over the
+  limit; 415 for a body that is not JSON.
+* Every answer about one procurement carries its version as `ETag: "7"`. A write to a
+  procurement may send it back as `If-Match: "7"` (or `*`): if the case has moved on,
+  the answer is 412 and nothing is recorded. A successful write answers with the new ETag.
+* Every write may send an `Idempotency-Key` (1 to 255 printable ASCII characters, kept
+  per user for 24 hours): the same key with the same method, path and body is not
+  recorded again, and the first answer comes back (status, body, `Location`, `ETag`),
+  marked `Idempotent-Replayed: true`. The same key with another request is 422; while
+  the first request still runs, 409. Answers that may differ on a retry (5xx, 412, 409
+  when others kept changing the case, input refused before the command) are not kept.
 """
 
 
