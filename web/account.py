@@ -12,6 +12,7 @@ from uuid import UUID
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from marshmallow import ValidationError as FormInvalid
 
 from domain import errors
@@ -60,7 +61,7 @@ def password() -> ResponseReturnValue:
             found["new_password"] = found.pop("password")
         return render_template("password.html", form_errors=found), 400
     start_session(actor)  # the new password ended every session, this one too
-    flash("Ditt lösenord är bytt. / Your password is changed.")
+    flash(gettext("Ditt lösenord är bytt."))
     return redirect(url_for("account.overview"))
 
 
@@ -84,7 +85,7 @@ def create_token() -> ResponseReturnValue:
 @bp.post("/tokens/<uuid:token_id>/revoke")
 def revoke_token(token_id: UUID) -> ResponseReturnValue:
     current_service().revoke_token(current_actor(), token_id)
-    flash("API-nyckeln är återkallad. / The API token is revoked.")
+    flash(gettext("API-nyckeln är återkallad."))
     return redirect(url_for("account.tokens"))
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, render_template, request
+from flask_babel import lazy_gettext
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from domain import errors
@@ -41,16 +43,31 @@ DOMAIN_ERRORS: tuple[tuple[type[errors.DomainError], ProblemKind], ...] = (
     (errors.DomainError, ProblemKind(400, "Refused")),
 )
 
-# What a person reads on the error page, in Swedish first.
+# What a person reads on the error page (title, explanation), in the page's language. The
+# problem's own detail is the API's English: only an English page shows it (error.html).
 PAGE_TITLES = {
-    400: ("Uppgifterna kunde inte tas emot", "Invalid input"),
-    401: ("Du behöver logga in", "Sign-in required"),
-    403: ("Du saknar behörighet", "Not allowed"),
-    404: ("Sidan finns inte", "Not found"),
-    405: ("Det går inte att göra så här", "Method not allowed"),
-    409: ("Det går inte just nu", "Conflict"),
-    500: ("Något gick fel hos oss", "Internal error"),
+    400: (lazy_gettext("Uppgifterna kunde inte tas emot"),
+          lazy_gettext("Något i det som skickades kan inte tas emot. Gå tillbaka, rätta "
+                       "uppgifterna och försök igen.")),
+    401: (lazy_gettext("Du behöver logga in"),
+          lazy_gettext("Sidan visas bara för den som har loggat in.")),
+    403: (lazy_gettext("Du saknar behörighet"),
+          lazy_gettext("Din organisation har inte behörighet att göra det här.")),
+    404: (lazy_gettext("Sidan finns inte"),
+          lazy_gettext("Adressen leder ingenstans, eller till något som du inte har "
+                       "behörighet att se.")),
+    405: (lazy_gettext("Det går inte att göra så här"),
+          lazy_gettext("Sidan kan inte användas på det sättet. Gå tillbaka och använd sidans "
+                       "knappar och länkar.")),
+    409: (lazy_gettext("Det går inte just nu"),
+          lazy_gettext("Ärendets läge eller regler tillåter inte det här, eller så har någon "
+                       "annan just ändrat ärendet. Ladda om sidan och se efter.")),
+    500: (lazy_gettext("Något gick fel hos oss"),
+          lazy_gettext("Felet är loggat. Försök igen om en stund.")),
 }
+# A form whose token is missing or stale is the one 400 a person can fix alone.
+CSRF_EXPLANATION = lazy_gettext("Formulärets säkerhetskod (CSRF) saknas eller har gått ut. "
+                                "Ladda om sidan och försök igen.")
 
 
 def init_app(app: Flask) -> None:
@@ -80,7 +97,8 @@ def _domain_error(error: errors.DomainError) -> Response:
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     return respond({"type": "about:blank", "title": error.name, "status": status,
-                    "detail": error.description or error.name})
+                    "detail": error.description or error.name},
+                   explanation=CSRF_EXPLANATION if isinstance(error, CSRFError) else None)
 
 
 def _unexpected_error(error: Exception) -> Response:
@@ -89,12 +107,14 @@ def _unexpected_error(error: Exception) -> Response:
                     "detail": "The server failed to answer; the error is logged."})
 
 
-def respond(problem: dict[str, Any]) -> Response:
+def respond(problem: dict[str, Any], explanation: Any = None) -> Response:
+    """The problem as a page or a document; `explanation` replaces the status's own one."""
     status = int(problem["status"])
     problem["instance"] = request.path
     if wants_html():
-        sv, en = PAGE_TITLES.get(status, PAGE_TITLES[500 if status >= 500 else 400])
-        page = render_template("error.html", problem=problem, title_sv=sv, title_en=en)
+        title, usual = PAGE_TITLES.get(status, PAGE_TITLES[500 if status >= 500 else 400])
+        page = render_template("error.html", problem=problem, title=title,
+                               explanation=explanation or usual)
         return Response(page, status=status, mimetype="text/html")
     return Response(json.dumps(problem, ensure_ascii=False), status=status,
                     mimetype=PROBLEM_JSON)

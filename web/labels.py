@@ -1,7 +1,9 @@
-"""Swedish words for the domain's codes, with the English beside them.
+"""Names of the domain's codes in Swedish and English.
 
-A stop-gap until real i18n: each label is a pair (Swedish, English). The Swedish follows
-the vocabulary of the buyer's guidance ("Framgångsfaktorer för sysselsättningskrav").
+Each label is a pair (Swedish, English) rather than a catalog entry, because the read
+models store both (the audit trail keeps its summaries in either language); a template
+shows the page's language with `label|t` (web/i18n.py). The Swedish follows the vocabulary
+of the buyer's guidance ("Framgångsfaktorer för sysselsättningskrav").
 """
 
 from __future__ import annotations
@@ -72,7 +74,6 @@ OUTCOMES: dict[ComplianceOutcome, Label] = {
     ComplianceOutcome.PARTLY_MET: Label("Delvis uppfyllt", "Partly met"),
     ComplianceOutcome.NOT_MET: Label("Ej uppfyllt", "Not met"),
 }
-
 
 
 def of(member: Enum, table: Mapping[Any, Label]) -> Label:

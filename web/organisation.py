@@ -15,6 +15,7 @@ from uuid import UUID
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from marshmallow import ValidationError as FormInvalid
 
 from domain import errors, validation
@@ -77,7 +78,7 @@ def deactivate(user_id: UUID) -> ResponseReturnValue:
         return _page(form_errors={f"reason-{user_id}": forms.form_errors(invalid)["reason"]},
                      status=400)
     service.deactivate_user(actor, user_id, values["reason"])
-    flash("Användaren är avaktiverad. / The user is deactivated.")
+    flash(gettext("Användaren är avaktiverad."))
     return redirect(url_for("organisation.users"))
 
 
@@ -92,8 +93,8 @@ def grant_audit_access() -> ResponseReturnValue:
     except (FormInvalid, errors.ValidationError) as invalid:
         return _page(form_errors=forms.form_errors(invalid), status=400)
     service.grant_audit_access(actor, auditor_id)
-    flash(f"{service.organisation(auditor_id).name} kan nu läsa era upphandlingar. "
-          "/ may now read your procurements.")
+    flash(gettext("%(name)s kan nu läsa era upphandlingar.",
+                  name=service.organisation(auditor_id).name))
     return redirect(url_for("organisation.users"))
 
 
@@ -101,8 +102,8 @@ def grant_audit_access() -> ResponseReturnValue:
 def revoke_audit_access(auditor_id: UUID) -> ResponseReturnValue:
     service = current_service()
     service.revoke_audit_access(current_actor(), auditor_id)
-    flash(f"{service.organisation(auditor_id).name} kan inte längre läsa era upphandlingar. "
-          "/ may no longer read your procurements.")
+    flash(gettext("%(name)s kan inte längre läsa era upphandlingar.",
+                  name=service.organisation(auditor_id).name))
     return redirect(url_for("organisation.users"))
 
 

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from flask_babel import gettext
+
 from domain.errors import NotFound
 from domain.procurement import Procurement
 from domain.procurement.compliance import ComplianceAssessment
@@ -59,7 +61,7 @@ class OrganisationNames:
             try:
                 name = self._service.organisation(organisation_id).name
             except NotFound:
-                name = f"Okänd organisation ({organisation_id})"
+                name = gettext("Okänd organisation (%(id)s)", id=organisation_id)
             self._names[organisation_id] = name
         return self._names[organisation_id]
 

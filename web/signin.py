@@ -13,6 +13,7 @@ from uuid import UUID
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from marshmallow import ValidationError as FormInvalid
 
 from domain import errors
@@ -22,8 +23,8 @@ from web.extension import current_service
 
 bp = Blueprint("signin", __name__)
 
-FAILED = "Fel e-post eller lösenord"
-FAILED_EN = "Wrong e-mail or password"
+# What a refused invitation says when the domain's reason is not one forms.say knows.
+INVITATION_REFUSED = forms.N_("Länken är använd, felaktig eller för gammal.")
 
 
 def local_path(value: str | None) -> str | None:
@@ -59,7 +60,7 @@ def sign_out() -> ResponseReturnValue:
     """Ends every session of the user (a copy of the cookie is worth nothing after it)."""
     current_service().end_sessions(current_actor())
     end_session()
-    flash("Du är utloggad. / You are signed out.")
+    flash(gettext("Du är utloggad."))
     return redirect(url_for("signin.sign_in"))
 
 
@@ -72,7 +73,7 @@ def invitation(user_id: UUID, secret: str) -> ResponseReturnValue:
     try:
         user = service.check_invitation(user_id, secret)
     except (errors.RuleViolation, errors.ValidationError) as refusal:
-        return render_template("invitation.html", refused=refusal.message), 400
+        return _refused(refusal)
     if request.method == "GET":
         return render_template("invitation.html", user=user, form_errors={})
     try:
@@ -82,9 +83,14 @@ def invitation(user_id: UUID, secret: str) -> ResponseReturnValue:
         return render_template("invitation.html", user=user,
                                form_errors=_password_errors(invalid)), 400
     except errors.RuleViolation as refusal:  # used or expired while the form was open
-        return render_template("invitation.html", refused=refusal.message), 400
-    flash("Ditt lösenord är sparat: logga in. / Your password is set: sign in.")
+        return _refused(refusal)
+    flash(gettext("Ditt lösenord är sparat: logga in."))
     return redirect(url_for("signin.sign_in"))
+
+
+def _refused(refusal: errors.RuleViolation | errors.ValidationError) -> ResponseReturnValue:
+    return render_template("invitation.html",
+                           refused=forms.say(refusal.rule, INVITATION_REFUSED)), 400
 
 
 def _password_errors(invalid: FormInvalid | errors.ValidationError) -> forms.FormErrors:

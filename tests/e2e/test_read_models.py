@@ -65,8 +65,15 @@ def test_without_a_projection_runner_the_list_lags_until_one_runs(
 
 def test_the_start_page_shows_each_party_its_own_tasks(
         seeded: dict[str, demo.Created], browser: Callable[[], Browser]) -> None:
-    authority = browser().sign_in_as(demo.NORRVIK).page("/")
-    assert "Att göra" in authority and "Your tasks" in authority
+    authority_browser = browser().sign_in_as(demo.NORRVIK)
+    authority = authority_browser.page("/")
+    assert "Att göra" in authority
+    authority_browser.client.set_cookie("lang", "en")
+    in_english = authority_browser.page("/")
+    assert "Your tasks" in in_english
+    for label in ("Award the contract", "Sign the contract after the standstill",
+                  "Close with a compliance decision"):
+        assert label in in_english
     for label in ("Fatta tilldelningsbeslut", "Teckna avtal efter avtalsspärren",
                   "Avsluta med beslut om kravuppfyllelse"):
         assert label in authority

@@ -91,7 +91,9 @@ def test_every_failed_sign_in_answers_alike(web: Flask) -> None:
     wrong_password = failure_page(Browser(web.test_client()), ANNA.email, WRONG)
     unknown = failure_page(Browser(web.test_client()), "nobody@norrvik.example", WRONG)
     assert "Fel e-post eller lösenord" in wrong_password
-    assert "Wrong e-mail or password" in wrong_password
+    english = Browser(web.test_client())
+    english.client.set_cookie("lang", "en")
+    assert "Wrong e-mail or password" in failure_page(english, ANNA.email, WRONG)
 
     throttled_party = demo.SME_SUPPLIER
     browser = Browser(web.test_client())
@@ -151,17 +153,26 @@ def test_an_invited_user_chooses_a_password_and_signs_in(web: Flask) -> None:
     assert browser.sign_in("sara.lind@norrvik.example", "mitt nya lösenord").status_code == 302
     used = Browser(web.test_client()).get(link)
     assert used.status_code == 400
-    assert "already been used" in used.get_data(as_text=True)
+    assert "Inbjudan är redan använd" in used.get_data(as_text=True)
+    english = Browser(web.test_client())
+    english.client.set_cookie("lang", "en")
+    assert "already been used" in english.get(link).get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("new", "confirm", "field", "rule"), [
-    ("kort", "kort", "new_password", "at least 12"),
-    ("ett långt lösenord", "ett annat lösenord", "confirm_password", "Lösenorden är inte lika"),
+@pytest.mark.parametrize(("language", "new", "confirm", "field", "rule"), [
+    ("sv", "kort", "kort", "new_password", "minst 12 tecken"),
+    ("en", "kort", "kort", "new_password", "at least 12 characters"),
+    ("sv", "ett långt lösenord", "ett annat lösenord", "confirm_password",
+     "Lösenorden är inte lika"),
+    ("en", "ett långt lösenord", "ett annat lösenord", "confirm_password",
+     "The passwords differ"),
 ])
-def test_a_bad_new_password_is_refused_beside_its_field(web: Flask, new: str, confirm: str,
-                                                       field: str, rule: str) -> None:
+def test_a_bad_new_password_is_refused_beside_its_field(web: Flask, language: str, new: str,
+                                                       confirm: str, field: str,
+                                                       rule: str) -> None:
     link = _invite(web)
     browser = Browser(web.test_client())
+    browser.client.set_cookie("lang", language)
     response = browser.post(link, {"new_password": new, "confirm_password": confirm})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -175,14 +186,19 @@ def test_an_expired_invitation_is_refused_with_a_clear_message(web: Flask,
     link = _invite(web)
     clock.advance(INVITATION_VALIDITY + timedelta(days=1))
     browser = Browser(web.test_client())
-    for response in (browser.get(link),
-                     browser.post(link, {"new_password": "ett långt lösenord",
-                                         "confirm_password": "ett långt lösenord"})):
-        assert response.status_code == 400
-        page = response.get_data(as_text=True)
-        assert "Inbjudan kan inte användas" in page
-        assert "The invitation has expired; ask for a new one" in page
-        assert 'name="new_password"' not in page
+    for language, heading, reason in (
+            ("sv", "Inbjudan kan inte användas", "Inbjudan har gått ut; be om en ny"),
+            ("en", "The invitation cannot be used",
+             "The invitation has expired; ask for a new one")):
+        browser.client.set_cookie("lang", language)
+        for response in (browser.get(link),
+                         browser.post(link, {"new_password": "ett långt lösenord",
+                                             "confirm_password": "ett långt lösenord"})):
+            assert response.status_code == 400
+            page = response.get_data(as_text=True)
+            assert heading in page
+            assert reason in page
+            assert 'name="new_password"' not in page
     assert browser.sign_in("sara.lind@norrvik.example", "ett långt lösenord").status_code == 401
 
 

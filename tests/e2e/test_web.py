@@ -221,5 +221,5 @@ def test_a_cancelled_case_says_why_and_a_closed_one_shows_the_decision(
     cancelled = authority.page(f"/procurements/{seeded['cancelled'].procurement_id}")
     assert "Skäl: " in cancelled
     closed = authority.page(f"/procurements/{seeded['closed'].procurement_id}")
-    decision = closed.split("Myndighetens beslut</dt><dd>", 1)[1].split(" <span", 1)[0]
+    decision = closed.split("Myndighetens beslut</dt><dd>", 1)[1].split("</dd>", 1)[0]
     assert decision in {label.sv for label in labels.OUTCOMES.values()}
