@@ -11,7 +11,7 @@ After changing marked text, from the repository root (tests/e2e/test_i18n.py fai
 every message has an English translation and the compiled catalog is current):
 
     pybabel extract -F babel.cfg -o web/translations/messages.pot .
-    pybabel update -i web/translations/messages.pot -d web/translations
+    pybabel update -i web/translations/messages.pot -d web/translations --ignore-obsolete
     (translate the new or fuzzy entries of web/translations/en/LC_MESSAGES/messages.po)
     pybabel compile -d web/translations
 """

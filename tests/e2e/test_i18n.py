@@ -238,6 +238,9 @@ def test_form_errors_are_in_the_language_of_the_page(directory: object,
         page = response.get_data(as_text=True)
         assert f'<p class="field-error" id="days-error">{expected}</p>' in page
         _assert_one_language(page, language, f"token form in {language}")
+        # The answer to a post switches back to the page a GET shows at that address.
+        other = "en" if language == "sv" else "sv"
+        assert f'href="/language/{other}?next=/account/tokens"' in html.unescape(page)
 
 
 # (c) The switch ------------------------------------------------------------------------
@@ -268,6 +271,14 @@ def test_the_switch_is_a_link_in_the_header_on_every_page(authority: Browser) ->
     page = authority.page("/account/tokens")
     header = page.split("</header>", 1)[0]
     assert 'href="/language/en?next=/account/tokens"' in html.unescape(header)
+
+
+def test_the_switch_on_the_answer_to_a_post_only_address_leads_to_the_start(
+        authority: Browser) -> None:
+    user_id = "00000000-0000-0000-0000-000000000001"
+    response = authority.post(f"/organisation/users/{user_id}/deactivate", {"reason": ""})
+    assert response.status_code == 400
+    assert 'href="/language/en?next=/"' in html.unescape(response.get_data(as_text=True))
 
 
 @pytest.mark.parametrize("elsewhere", [
