@@ -178,6 +178,7 @@ def _pages(app: Flask, seeded: dict[str, demo.Created],
     yield "sign-in", anonymous, "/sign-in?next=/account", 200
     yield "invitation", anonymous, f"/invitations/{user_id}/{secret}", 200
     yield "refused invitation", anonymous, f"/invitations/{user_id}/guessed", 400
+    yield "no such page", anonymous, "/no/such/page", 404
     signed_in = browser().sign_in_as(demo.NORRVIK)
     yield "start", signed_in, "/", 200
     for state, created in seeded.items():
@@ -199,7 +200,7 @@ def test_every_page_reads_in_one_language(app: Flask, seeded: dict[str, demo.Cre
         assert response.status_code == status, (what, response.status_code)
         _assert_one_language(response.get_data(as_text=True), language, what)
         seen += 1
-    assert seen >= 16
+    assert seen >= 17
 
 
 def test_the_english_pages_say_the_same_in_english(authority: Browser,
