@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -21,9 +21,14 @@ from werkzeug.test import TestResponse
 
 from domain.clock import FixedClock
 from domain.directory.user import OrgRole
+from domain.examples import Parties, example_position, walk_to
+from domain.procurement.deviations import Deviation
 from domain.procurement.followup_plan import default_plan
+from domain.procurement.lifecycle import State
+from domain.procurement.matching import Candidate
+from domain.procurement.reports import SupplierReport
 from domain.service import ProcurementService
-from domain.values import Actor, Role
+from domain.values import Actor, Role, TargetGroup
 from web.app import create_app
 from web.extension import current_read_models, current_service
 
@@ -210,3 +215,43 @@ def assert_problem(response: TestResponse, status: int, field: str | None = None
         assert problem["field"] == field, problem
         assert problem["rule"], problem
     return problem
+
+
+# -- cases walked by the service -------------------------------------------------------------
+
+def parties(world: ApiWorld) -> Parties:
+    """The world's parties as domain/examples.py names them (its world has them all)."""
+    return Parties(authority=world["authority"].actor, supplier=world["supplier"].actor,
+                   other_supplier=world["other_supplier"].actor,
+                   matcher=world["matcher"].actor, social_enterprise=world["partner"].actor,
+                   auditor=world["auditor"].actor)
+
+
+def case_in(world: ApiWorld, state: State) -> dict[str, str]:
+    """A case walked by the service to `state`, awarded (from standstill on) to "supplier";
+    once in delivery, with an open position, a proposed and an accepted candidate for it,
+    a placement, a report and a deviation to answer: the ids a path or a body may need,
+    by the names the API's paths give them."""
+    service, cast = world.service, parties(world)
+    walked = walk_to(service, cast, state)
+    pid = walked.procurement_id
+    ids = {"procurement_id": str(pid), "supplier_id": str(world["supplier"].organisation_id)}
+    if state is State.DELIVERY:
+        position = example_position(date(2026, 5, 1))
+        service.offer_position(cast.supplier, pid, position)
+        proposed, accepted = (Candidate(uuid4(), position.position_id, ref, TargetGroup.YOUNG,
+                                        eligibility_attested=True)
+                              for ref in ("P-0100", "P-0101"))
+        for candidate in (proposed, accepted):
+            service.propose_candidate(cast.matcher, pid, candidate)
+        service.accept_candidate(cast.supplier, pid, accepted.candidate_id)
+        report = SupplierReport(uuid4(), TODAY, TODAY, "Rapport")
+        service.submit_report(cast.supplier, pid, report)
+        deviation = Deviation(uuid4(), "Sen rapport", Role.AUTHORITY)
+        service.note_deviation(cast.authority, pid, deviation)
+        ids.update(candidate_id=str(proposed.candidate_id),
+                   accepted_candidate_id=str(accepted.candidate_id),
+                   placement_id=str(walked.placement_ids[0]),
+                   position_id=str(position.position_id), report_id=str(report.report_id),
+                   deviation_id=str(deviation.deviation_id))
+    return ids

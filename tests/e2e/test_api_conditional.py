@@ -20,7 +20,7 @@ from uuid import UUID
 import pytest
 from werkzeug.test import TestResponse
 
-from domain.procurement.dialogue import DialogueNote
+from domain.procurement.dialogue import Counterpart, DialogueNote
 from domain.service import ProcurementService
 from tests.e2e.api_helpers import (
     API,
@@ -362,7 +362,8 @@ def test_a_replay_writes_nothing_even_when_the_case_moved_on(world: ApiWorld) ->
     case = case_path(procurement_id)
     first = add_note(world, case, Idempotency_Key="note-5")
     world.service.add_dialogue_note(world["authority"].actor, UUID(procurement_id),
-                                    DialogueNote(**{**NOTE, "held_on": date(2025, 11, 21)}))
+                                    DialogueNote(Counterpart.UNION, "Kommunal",
+                                                 date(2025, 11, 21), "Ett samtal till."))
     before = history(world, case)
     again = add_note(world, case, Idempotency_Key="note-5")
     _same_answer(first, again)  # the ETag of the first answer, not the case's now

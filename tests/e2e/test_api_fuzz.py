@@ -13,18 +13,13 @@ import copy
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 
-from domain.examples import Parties, walk_to
-from domain.procurement.deviations import Deviation
 from domain.procurement.lifecycle import State
-from domain.procurement.matching import Candidate
-from domain.procurement.reports import SupplierReport
-from domain.values import Role, TargetGroup
-from tests.e2e.api_helpers import API, PROBLEM_JSON, TODAY, ApiWorld, open_world
-from tests.e2e.test_api_input import ENDPOINTS, POSITION, Endpoint
+from tests.e2e.api_helpers import API, PROBLEM_JSON, TODAY, ApiWorld, case_in, open_world
+from tests.e2e.test_api_input import ENDPOINTS, Endpoint
 
 AWKWARD: tuple[Any, ...] = (
     None, True, 0, -1, 2.5, 10**30, 1e300, "", " ", "x" * 3000, "nul\u0000", "ä" * 50,
@@ -60,42 +55,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
            "SQLITE_DBNAME": str(Path(tmp_path_factory.mktemp("fuzz")) / "events.db")}
     with open_world(env) as opened:
         yield opened
-
-
-def _case_in(world: ApiWorld, state: State) -> dict[str, str]:
-    """A case walked by the service to `state`; once in delivery, with an open position, a
-    proposed and an accepted candidate for it, a report and a deviation to answer: the ids
-    a path or a body may need."""
-    w = world
-    parties = Parties(authority=w["authority"].actor, supplier=w["supplier"].actor,
-                      other_supplier=w["other_supplier"].actor, matcher=w["matcher"].actor,
-                      social_enterprise=w["partner"].actor, auditor=w["auditor"].actor)
-    walked = walk_to(w.service, parties, state)
-    pid = walked.procurement_id
-    ids = {"procurement_id": str(pid), "supplier_id": str(w["supplier"].organisation_id)}
-    if state is State.DELIVERY:
-        service = w.service
-        position = POSITION | {"position_id": uuid4()}
-        offered = w.post("supplier", f"{API}/procurements/{pid}/positions",
-                         json={**position, "position_id": str(position["position_id"])})
-        assert offered.status_code == 201
-        candidate = Candidate(uuid4(), UUID(offered.get_json()["id"]), "P-0100",
-                              TargetGroup.YOUNG, eligibility_attested=True)
-        accepted = Candidate(uuid4(), candidate.position_id, "P-0101", TargetGroup.YOUNG,
-                             eligibility_attested=True)
-        for proposed in (candidate, accepted):
-            service.propose_candidate(parties.matcher, pid, proposed)
-        service.accept_candidate(parties.supplier, pid, accepted.candidate_id)
-        report = SupplierReport(uuid4(), TODAY, TODAY, "Rapport")
-        service.submit_report(parties.supplier, pid, report)
-        deviation = Deviation(uuid4(), "Sen rapport", Role.AUTHORITY)
-        service.note_deviation(parties.authority, pid, deviation)
-        ids.update(candidate_id=str(candidate.candidate_id),
-                   accepted_candidate_id=str(accepted.candidate_id),
-                   placement_id=str(walked.placement_ids[0]),
-                   position_id=str(candidate.position_id), report_id=str(report.report_id),
-                   deviation_id=str(deviation.deviation_id))
-    return ids
 
 
 def _valid_body(endpoint: Endpoint, ids: dict[str, str]) -> dict[str, Any]:
@@ -136,7 +95,7 @@ FUZZED = [e for e in ENDPOINTS if e.body and e.operation != "create_procurement"
 
 @pytest.mark.parametrize("endpoint", FUZZED, ids=lambda e: e.operation)
 def test_no_body_makes_the_api_fail(world: ApiWorld, endpoint: Endpoint) -> None:
-    ids = _case_in(world, STATES.get(endpoint.operation, State.DELIVERY))
+    ids = case_in(world, STATES.get(endpoint.operation, State.DELIVERY))
     path = API + endpoint.path.format(**ids)
     answered = 0
     for replaced, body in _mutations(_valid_body(endpoint, ids)):
