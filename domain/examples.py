@@ -60,7 +60,7 @@ def example_tender(supplier: Actor, *, sme: bool = False, positions: int = 2) ->
 
 def example_position(start: date, months: int = 12) -> Position:
     return Position(uuid4(), PositionType.FIXED_TERM_EMPLOYMENT, Decimal(1), start, months,
-                    supervisor="Handledare Lena Berg", training="Lokalvårdsutbildning, 5 dagar",
+                    supervisor="Lena Berg", training="Lokalvårdsutbildning, 5 dagar",
                     title="Lokalvårdare")
 
 

@@ -18,6 +18,8 @@ from domain import access
 from domain.access import Command
 from web.auth import current_actor
 from web.extension import current_read_models, current_service
+from web.portals.actions import Context, offered
+from web.portals.delivery import delivery
 from web.presenters import CaseRow, OrganisationNames, TaskRow, case_page
 
 bp = Blueprint("start", __name__)
@@ -30,7 +32,8 @@ def index() -> str:
     rows = sorted((CaseRow.of_listed(c, names) for c in read.cases(actor)),
                   key=lambda row: row.sort_key)
     tasks = [TaskRow.of(t) for t in read.tasks(actor, service.clock.today())]
-    return render_template("start.html", rows=rows, tasks=tasks)
+    may_create = access.allows(Command.CREATE_PROCUREMENT, access.parts_of(actor, None))
+    return render_template("start.html", rows=rows, tasks=tasks, may_create=may_create)
 
 
 @bp.get("/procurements/<uuid:procurement_id>")
@@ -41,5 +44,8 @@ def procurement(procurement_id: UUID) -> str:
     view = service.get_case(actor, procurement_id)
     history = (service.history(actor, procurement_id)
                if access.allows(Command.VIEW_HISTORY, view.parts) else None)
-    page = case_page(view, history, OrganisationNames(service), service.clock.today())
-    return render_template("case.html", page=page)
+    today = service.clock.today()
+    page = case_page(view, history, OrganisationNames(service), today)
+    return render_template("case.html", page=page,
+                           actions=offered(Context(service, actor, view, today)),
+                           delivery=delivery(view, today))

@@ -57,7 +57,11 @@ class Filled:
 
     @classmethod
     def fresh(cls, fields: list[Field]) -> Filled:
-        return cls(fields, {f.name: f.default for f in fields})
+        """The form before the user has typed: defaults, and where a required choice has
+        only one option, that option."""
+        return cls(fields, {f.name: f.default if f.default is not None or not (
+            f.kind == SELECT and f.required and len(f.options) == 1) else f.options[0][0]
+            for f in fields})
 
     def value(self, name: str) -> Any:
         return self.values.get(name)
