@@ -63,11 +63,16 @@ DOMAIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 def say(rule: str, fallback: str = REFUSED) -> str:
     """A rule of the domain in the page's language (`fallback`, marked with N_, for one
     not known here)."""
+    return known_rule(rule) or gettext(fallback)
+
+
+def known_rule(rule: str) -> str | None:
+    """A rule of the domain in the page's language, if the catalog knows it."""
     for pattern, message in DOMAIN_RULES:
         found = pattern.fullmatch(rule.strip())
         if found:
             return gettext(message, **found.groupdict())
-    return gettext(fallback)
+    return None
 
 
 def _text(max_length: int, min_length: int = 1) -> fields.String:

@@ -277,3 +277,33 @@ def test_unknown_or_invisible_cases_answer_404_on_every_action(
     with app.app_context():
         assert current_service().get_case(demo.NORRVIK.actor(service), case_id).state is \
             State.DRAFT
+
+
+def test_the_owner_amends_the_plan_after_signing_with_a_reason(
+        app: Flask, service: ProcurementService, seeded: dict[str, demo.Created]) -> None:
+    case_id = seeded["delivery"].procurement_id
+    owner = _as(app, demo.NORRVIK)
+    data = _defaults(owner, case_id, "amend-plan")
+    assert "plan.items" in data and "employment_status" in data["plan.items"]
+    missing = owner.post(f"/procurements/{case_id}/amend-plan", data)
+    assert missing.status_code == 400
+    assert 'id="f-reason-error"' in missing.get_data(as_text=True)
+    data["plan.items"] = [i for i in data["plan.items"] if i != "other_interventions"]
+    data["plan.report_interval_months"] = "6"
+    data["reason"] = "Kvartalsrapporter blev för tätt för leverantören."
+    _do(app, demo.NORRVIK, case_id, "amend-plan", data)
+    plan = _case(service, demo.NORRVIK, case_id).plan
+    assert plan is not None and plan.report_interval_months == 6
+    assert "other_interventions" not in [item.key for item in plan.items]
+
+
+def test_a_domain_rule_unknown_to_the_catalog_is_quoted_in_english_marked_as_such(
+        app: Flask, service: ProcurementService, seeded: dict[str, demo.Created]) -> None:
+    case_id = seeded["delivery"].procurement_id
+    supplier = _as(app, demo.SME_SUPPLIER)
+    response = supplier.post(f"/procurements/{case_id}/report", {
+        "period_start": "2026-06-30", "period_end": "2026-06-01", "summary": "Bakvänt."})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="f-period_end-error"' in page
+    assert '<span lang="en">' in page  # the rule, as the domain states it

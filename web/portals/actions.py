@@ -10,7 +10,7 @@ rule. Forms post the API's bodies and are checked by the API's schemas (forms.py
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -193,6 +193,16 @@ def plan_body(body: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     if "after_exit_months" in body:
         body["after_exit_months"] = [int(m) if m.isdigit() else m
                                      for m in body["after_exit_months"]]
+    return body
+
+
+def _amendment_fields(ctx: Context) -> list[Field]:
+    return [*(replace(f, name=f"plan.{f.name}") for f in _plan_fields(ctx)),
+            Field("reason", _l("Skäl till ändringen"), TEXTAREA, required=True)]
+
+
+def amendment_body(body: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    body["plan"] = plan_body(body.get("plan", {}), {"items": values.get("plan.items")})
     return body
 
 
@@ -470,6 +480,10 @@ ACTIONS: tuple[Action, ...] = (
            frozenset({State.DRAFT, State.TENDERING, State.EVALUATION, State.STANDSTILL}),
            _l("Uppföljningsplan"), rq.PlanBody, _plan_fields,
            lambda s, a, pid, plan: s.set_follow_up_plan(a, pid, plan)),
+    Action("amend-plan", Command.AMEND_FOLLOW_UP_PLAN, FOLLOWING_UP,
+           _l("Ändra uppföljningsplanen"), rq.AmendmentBody, _amendment_fields,
+           lambda s, a, pid, args: s.amend_follow_up_plan(a, pid, args["plan"], args["reason"]),
+           intro=_l("Planen låstes när avtalet tecknades; en ändring sparas med sitt skäl.")),
     Action("dialogue-note", Command.ADD_DIALOGUE_NOTE, ACTIVE, _l("Anteckning från marknadsdialog"),
            rq.DialogueNoteBody, lambda ctx: [
                Field("counterpart", _l("Motpart"), SELECT, required=True,
@@ -611,6 +625,7 @@ BY_SLUG = {action.slug: action for action in ACTIONS}
 BODY_HOOKS: dict[str, Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]] = {
     "follow-up-plan": plan_body,
     "checkpoint": checkpoint_body,
+    "amend-plan": amendment_body,
 }
 
 

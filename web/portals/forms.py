@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
+from markupsafe import Markup
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 from werkzeug.datastructures import MultiDict
 
 from domain import errors
+from web.forms import known_rule
+from web.i18n import language
 
 # Kinds of input, each with its own way from the browser's strings to the body's value.
 TEXT, TEXTAREA, DATE, INTEGER, DECIMAL, SELECT, CHECKBOX, CHECKBOXES, LINES = (
@@ -197,9 +200,15 @@ def _message(text: str) -> str:
 
 
 def _rule(rule: str) -> str:
-    """The domain states its rules in English (domain/ never imports the web's catalog);
-    on a Swedish page the rule is introduced in Swedish and shown as it is."""
-    return gettext("Regel: %(rule)s", rule=rule)
+    """The domain states its rules in English (domain/ never imports the web's catalog).
+    Those the catalog knows (web/forms.py) are said in the page's language; any other is
+    introduced in it and quoted in English, marked as such for screen readers."""
+    known = known_rule(rule)
+    if known:
+        return known
+    if language() == "en":
+        return rule
+    return Markup('{} <span lang="en">{}</span>').format(gettext("Regeln säger:"), rule)
 
 
 YES = lazy_gettext("Ja")
