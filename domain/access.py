@@ -181,6 +181,21 @@ def tenders_are_sealed(case: Procurement) -> bool:
     return not case.tendering_closed
 
 
+def visible_version(actor: Actor, case: Procurement) -> int:
+    """The case's version as the actor may know it. While tenders are sealed, the tenders of
+    other organisations (each submission and revision an event) are not counted: a version
+    that grew with them would tell how many were submitted. Every change the actor can see
+    still moves it on, so it serves as the actor's ETag and If-Match."""
+    if not tenders_are_sealed(case):
+        return case.version
+    return case.version - sum(t.revision for t in case.tenders.values()
+                              if not _own(actor, t))
+
+
+def _own(actor: Actor, tender: Tender) -> bool:
+    return actor.role is Role.SUPPLIER and tender.supplier_id == actor.organisation_id
+
+
 def may_see_tender(actor: Actor, parts: frozenset[Part], case: Procurement,
                    tender: Tender) -> bool:
     """Tenders are sealed: before tendering closes only the tenderer sees its own; after,

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Set
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
@@ -126,7 +126,7 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
         self._require(Command.CREATE_PROCUREMENT, access.parts_of(actor, None))
         case = Procurement.create(actor, setup)
         self.save(case)
-        _note_saved(case)
+        _note_saved(actor, case)
         return case.id
 
     def revise_setup(self, actor: Actor, procurement_id: UUID, setup: CaseSetup) -> None:
@@ -285,9 +285,12 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
         # Up to the version loaded: the entries then match the version noted for an ETag.
         entries = self._history(procurement_id, up_to=case.version)
         if access.tenders_are_sealed(case):
-            # Who tendered is part of the sealed tender until tendering closes.
+            # Who tendered is part of the sealed tender until tendering closes, and so is
+            # how many did: the entries are numbered as the actor's visible versions, with
+            # no gaps where a hidden tender was.
             entries = [e for e in entries if e.event_type != events.TenderSubmitted.__name__
                        or e.actor.organisation_id == actor.organisation_id]
+            entries = [replace(e, version=number) for number, e in enumerate(entries, 1)]
         return entries
 
     def visible_cases(self, actor: Actor) -> list[CaseView]:
@@ -316,8 +319,9 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
         for attempt in range(self.max_attempts):
             case, parts = self._load_visible(actor, procurement_id)
             self._require(command, parts)
-            if expected is not None and case.version != expected:
-                raise VersionMismatch(procurement_id, expected, case.version)
+            if expected is not None and access.visible_version(actor, case) != expected:
+                raise VersionMismatch(procurement_id, expected,
+                                      access.visible_version(actor, case))
             change(case)
             try:
                 self.save(case)
@@ -329,7 +333,7 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
                 # short random pause so that writers who collided do not collide again.
                 time.sleep(random.uniform(0, 0.005) * (attempt + 1))  # noqa: S311
                 continue
-            _note_saved(case)
+            _note_saved(actor, case)
             return
         raise ConcurrencyConflict(procurement_id, self.max_attempts)
 
@@ -363,7 +367,7 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
         if not parts:
             raise ProcurementNotFound(procurement_id)
         if seen := _case_version.get():
-            seen.version = case.version
+            seen.version = access.visible_version(actor, case)
         return case, parts
 
     @staticmethod
@@ -383,7 +387,7 @@ def _expected_version() -> int | None:
     return seen.expected if seen else None
 
 
-def _note_saved(case: Procurement) -> None:
+def _note_saved(actor: Actor, case: Procurement) -> None:
     if seen := _case_version.get():
-        seen.version = case.version
+        seen.version = access.visible_version(actor, case)
         seen.saved = True

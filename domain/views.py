@@ -87,7 +87,7 @@ def case_view(case: Procurement, actor: Actor, parts: frozenset[Part], today: da
     tenders = tuple(t for t in case.tenders.values()
                     if access.may_see_tender(actor, parts, case, t))
     view = CaseView(
-        procurement_id=case.id, version=case.version, state=case.state,
+        procurement_id=case.id, version=access.visible_version(actor, case), state=case.state,
         owner_id=case.owner_id, setup=case.setup, requirement=case.requirement,
         plan=case.plan, tender_deadline=case.tender_deadline, parts=parts,
         tenders=tenders,

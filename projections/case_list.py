@@ -127,7 +127,7 @@ class CaseList(CaseFileProjection):
                _day(case.contract.start if case.contract else case.setup.contract_start),
                _day(case.contract.end if case.contract else case.setup.contract_end),
                case.setup.cpv_division, timestamp(case.created_on),
-               timestamp(case.modified_on), case.version)
+               _changed_at(file), case.version)
         parties = [(str(case.owner_id), pid, OWNER)]
         parties += [(t, pid, TENDERER) for t in tenderers]
         if case.awarded_supplier_id:
@@ -137,6 +137,11 @@ class CaseList(CaseFileProjection):
         parties += [(str(p), pid, PARTNER) for p in case.partner_ids]
         return {CASES.name: CASES.rows([row]), PARTIES.name: PARTIES.rows(parties),
                 TASKS.name: TASKS.rows(_tasks(file))}
+
+
+def _changed_at(file: CaseFile) -> str:
+    noted = file.dates.get("changed_at")  # absent in case files kept before it was noted
+    return timestamp(datetime.fromisoformat(noted) if noted else file.case.modified_on)
 
 
 def _tasks(file: CaseFile) -> list[tuple[Any, ...]]:
@@ -207,8 +212,7 @@ class CaseRow:
     contract_end: date | None
     cpv_division: str | None
     created_at: datetime
-    updated_at: datetime
-    version: int
+    updated_at: datetime  # the last change everyone may know of (not a sealed tender)
     parts: frozenset[Part]  # the viewer's parts in the case
 
 
@@ -245,7 +249,7 @@ def _case_row(row: dict[str, Any], actor: Actor, audited: frozenset[UUID]) -> Ca
         tender_deadline=_date(row["tender_deadline"]),
         contract_start=_date(row["contract_start"]), contract_end=_date(row["contract_end"]),
         cpv_division=row["cpv_division"], created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]), version=int(row["version"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
         parts=frozenset())
     parts = access.parts_of(actor, case, audited)
     if not access.allows(Command.VIEW_CASE, parts):

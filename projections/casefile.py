@@ -128,6 +128,10 @@ def fold(file: CaseFile | None, event: events.ProcurementEvent) -> CaseFile:
         event.mutate(file.case)
     file.case.dialogue_notes.clear()
     note_dates(event, file.dates)
+    if not isinstance(event, events.TenderSubmitted):
+        # When the case last changed as everyone may know it: a sealed tender must not
+        # show as a change (see access.visible_version).
+        file.dates["changed_at"] = event.timestamp.isoformat()
     return file
 
 

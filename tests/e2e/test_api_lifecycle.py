@@ -215,7 +215,7 @@ def test_a_procurement_lives_its_whole_life_through_the_api(world: ApiWorld) -> 
 
     # -- who lists it ----------------------------------------------------------------------
     summary = {"id": pid, "reference": SETUP["reference"], "title": SETUP["title"],
-               "state": "closed", "version": closed["version"],
+               "state": "closed",
                "owner_id": str(w["authority"].organisation_id),
                "tender_deadline": closed["tender_deadline"],
                "contract_start": closed["contract"]["contract_start"],

@@ -248,7 +248,6 @@ class CaseSummaryView(Schema):
     reference = fields.String()
     title = fields.String()
     state = _code(State)
-    version = fields.Integer(metadata={"description": "Grows with every recorded fact"})
     owner_id = fields.UUID()
     parts = SortedEnumSet(_code(Part), metadata={
         "description": "Your organisation's parts in this case"})
@@ -257,7 +256,8 @@ class CaseSummaryView(Schema):
         "description": "null where even the number of tenders is sealed"})
     contract_start = fields.Date(allow_none=True)
     contract_end = fields.Date(allow_none=True)
-    updated_at = fields.DateTime()
+    updated_at = fields.DateTime(metadata={
+        "description": "When the case last changed as you may know it"})
 
 
 class TaskView(Schema):
