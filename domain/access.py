@@ -65,6 +65,7 @@ class Command(Enum):
     END_CONTRACT = "end_contract"
     CLOSE = "close"
     CANCEL = "cancel"
+    SET_REMINDER_POLICY = "set_reminder_policy"
     # queries
     VIEW_CASE = "view_case"
     VIEW_HISTORY = "view_history"
@@ -114,6 +115,7 @@ POLICY: dict[Command, frozenset[Part]] = {
     Command.END_CONTRACT: _OWNER,
     Command.CLOSE: _OWNER,
     Command.CANCEL: _OWNER,
+    Command.SET_REMINDER_POLICY: _OWNER,
     Command.VIEW_CASE: frozenset({P.OWNER, P.PROSPECTIVE_TENDERER, P.TENDERER,
                                   P.AWARDED_SUPPLIER, P.MATCHER, P.PARTNER, P.AUDITOR}),
     Command.VIEW_HISTORY: frozenset({P.OWNER, P.AUDITOR}),

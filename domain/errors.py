@@ -50,6 +50,10 @@ class RuleViolation(DomainError):
         self.rule = rule
 
 
+class AlreadyRecorded(RuleViolation):
+    """The fact is recorded already (a reminder sent once is never sent again)."""
+
+
 class NotFound(DomainError):
     """The thing asked for does not exist, or the actor may not know that it does."""
 

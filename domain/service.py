@@ -31,10 +31,11 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
 from domain import access, config
 from domain.access import Command, Part
-from domain.clock import Clock, SystemClock
+from domain.clock import Clock, SystemClock, stamping_with_own_clock
 from domain.directory.commands import DirectoryCommands
 from domain.errors import (
     AccessDenied,
+    AlreadyRecorded,
     ConcurrencyConflict,
     ProcurementNotFound,
     VersionMismatch,
@@ -47,12 +48,13 @@ from domain.procurement.dialogue import DialogueNote
 from domain.procurement.followup_plan import FollowUpPlan
 from domain.procurement.matching import Candidate, Position, Preparation
 from domain.procurement.placements import PlacementTerms
+from domain.procurement.reminders import Reminder, ReminderPolicy
 from domain.procurement.reports import SupplierReport
 from domain.procurement.requirement import EmploymentRequirement
 from domain.procurement.setup import CaseSetup
 from domain.procurement.tenders import Tender
 from domain.transcodings import register_transcodings
-from domain.values import Actor, Role
+from domain.values import SYSTEM, Actor, Role
 from domain.views import CaseView, HistoryEntry, case_view
 
 AuditGrants = Callable[[UUID], Set[UUID]]
@@ -75,6 +77,7 @@ class CaseVersion:
 _case_version: ContextVar[CaseVersion | None] = ContextVar("case_version", default=None)
 
 
+@stamping_with_own_clock
 class ProcurementService(DirectoryCommands, Application[UUID]):
     name = "Procurement"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Procurement: 50}
@@ -267,6 +270,32 @@ class ProcurementService(DirectoryCommands, Application[UUID]):
     def cancel(self, actor: Actor, procurement_id: UUID, reason: str) -> None:
         self._execute(actor, procurement_id, Command.CANCEL,
                       lambda case: case.cancel(actor, reason))
+
+    # -- reminders ---------------------------------------------------------------------
+
+    def set_reminder_policy(self, actor: Actor, procurement_id: UUID,
+                            policy: ReminderPolicy) -> None:
+        self._execute(actor, procurement_id, Command.SET_REMINDER_POLICY,
+                      lambda case: case.set_reminder_policy(actor, policy))
+
+    def record_reminder(self, procurement_id: UUID, reminder: Reminder) -> bool:
+        """The scheduler's command (no user's: the service acts as SYSTEM). True if the
+        reminder is now recorded, False if it had been already, by this scheduler or
+        another: the case refuses a second recording, and a lost race is re-run on the
+        fresh case, where that refusal then answers."""
+        for attempt in range(self.max_attempts):
+            case = self._load(procurement_id)
+            try:
+                case.record_reminder(SYSTEM, reminder, self.clock.today())
+            except AlreadyRecorded:
+                return False
+            try:
+                self.save(case)
+            except IntegrityError:
+                time.sleep(random.uniform(0, 0.005) * (attempt + 1))  # noqa: S311
+                continue
+            return True
+        raise ConcurrencyConflict(procurement_id, self.max_attempts)
 
     # -- queries -------------------------------------------------------------------------
 

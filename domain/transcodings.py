@@ -25,6 +25,7 @@ from domain.procurement import (
     lifecycle,
     matching,
     placements,
+    reminders,
     reports,
     requirement,
     setup,
@@ -36,7 +37,7 @@ ENUM_CLASSES: tuple[type[Enum], ...] = (
     Role, TargetGroup, RequirementLevel, PositionType, lifecycle.State,
     followup_plan.ItemType, matching.CandidateStatus, placements.EndKind,
     reports.ReportStatus, deviations.DecisionKind, compliance.ComplianceOutcome,
-    compliance.DeadlineStatus, dialogue.Counterpart, OrgRole,
+    compliance.DeadlineStatus, dialogue.Counterpart, OrgRole, reminders.Stage,
 )
 
 VALUE_CLASSES: tuple[type[Any], ...] = (
@@ -46,7 +47,7 @@ VALUE_CLASSES: tuple[type[Any], ...] = (
     contract.KickOff, matching.Position, matching.Preparation, matching.Candidate,
     placements.PlacementTerms, placements.Placement, checkpoints.CheckpointRecord,
     reports.SupplierReport, deviations.DeviationDecision, deviations.Deviation,
-    compliance.ComplianceAssessment, ApiToken,
+    compliance.ComplianceAssessment, ApiToken, reminders.ReminderPolicy, reminders.Reminder,
 )
 
 

@@ -10,6 +10,10 @@ from uuid import UUID
 
 from domain.errors import ValidationError
 
+# The languages of the service: Swedish first, English second.
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+
 
 class Role(Enum):
     """The party type of the actor's organisation (DESIGN.md §2)."""
@@ -85,3 +89,9 @@ def parse_enums(enum_class: type[E], values: object, field: str) -> tuple[E, ...
             raise ValidationError(field, f"'{member.value}' is listed twice")
         parsed.append(member)
     return tuple(parsed)
+
+
+# The service itself, acting on nobody's instruction (the scheduler's reminders). Not a
+# user: it cannot sign in, and the access policy gives it no part in any case.
+SYSTEM = Actor(UUID("00000000-0000-4000-8000-000000000001"),
+               UUID("00000000-0000-4000-8000-000000000001"), Role.ADMIN)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from uuid import UUID
 
@@ -18,6 +18,7 @@ from domain.procurement.followup_plan import FollowUpPlan
 from domain.procurement.lifecycle import State
 from domain.procurement.matching import Candidate, CandidateStatus, Position, Preparation
 from domain.procurement.placements import Placement
+from domain.procurement.reminders import ReminderPolicy
 from domain.procurement.reports import SupplierReport
 from domain.procurement.requirement import EmploymentRequirement
 from domain.procurement.setup import CaseSetup
@@ -53,6 +54,7 @@ class CaseView:
     reports: tuple[SupplierReport, ...] = ()
     deviations: tuple[Deviation, ...] = ()
     compliance: ComplianceAssessment | None = None
+    reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def case_view(case: Procurement, actor: Actor, parts: frozenset[Part], today: da
         award=case.award, contract=case.contract, kick_off=case.kick_off,
         dialogue_notes=tuple(case.dialogue_notes) if is_owner else (),
         cancellation_reason=case.cancellation_reason,
+        reminder_policy=case.reminder_policy,
     )
     if access.allows(Command.VIEW_DELIVERY, parts):
         show = access.may_see_target_groups(parts)

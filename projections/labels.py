@@ -41,6 +41,9 @@ EVENTS: dict[str, Label] = {
     "DeviationDecided": Label("Avvikelse beslutad", "Deviation decided"),
     "ContractEnded": Label("Avtalet har upphört", "Contract ended"),
     "Closed": Label("Upphandlingen avslutad", "Procurement closed"),
+    "ReminderPolicySet": Label("Påminnelseregler ändrade", "Reminder policy set"),
+    "ReminderSent": Label("Påminnelse skickad", "Reminder sent"),
+    "User.LanguageChosen": Label("Språk valt", "Language chosen"),
     "Cancelled": Label("Upphandlingen avbruten", "Procurement cancelled"),
     # The directory
     "Organisation.Registered": Label("Organisation registrerad", "Organisation registered"),
@@ -94,7 +97,21 @@ TASKS: dict[str, Label] = {
     "first_placement": Label("Första anställningen senast", "First placement due"),
     "report": Label("Lämna periodisk rapport", "Submit the periodic report"),
     "checkpoint": Label("Registrera uppföljning", "Record a follow-up checkpoint"),
+    "standstill_end": Label("Avtalsspärren löper ut", "Standstill ends"),
 }
+
+
+# The stages of a reminder (domain/procurement/reminders.py), as its recipient reads them.
+STAGES: dict[str, Label] = {
+    "before": Label("Påminnelse", "Reminder"),
+    "due": Label("Förfaller i dag", "Due today"),
+    "escalation": Label("Försenad, eskalerad till myndigheten",
+                        "Overdue, escalated to the authority"),
+}
+
+
+def stage(code: str) -> Label:
+    return STAGES.get(code) or Label(code, code)
 
 
 def task(kind: str) -> Label:

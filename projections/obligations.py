@@ -12,8 +12,8 @@ overdue is the reader's question, asked with the reader's today.
 - the first-placement deadline (supplier), done when a placement starts;
 - the end of the standstill (authority), done when the contract is signed;
 - the contract end (authority), done when the contract is ended;
-- answers owed: a proposed candidate (supplier, ANSWER_DAYS after the proposal) and a
-  submitted report (authority, VERIFY_DAYS after submission).
+- answers owed: a proposed candidate (supplier, the case's reminder policy's `answer_days`
+  after the proposal) and a submitted report (authority, `verify_days` after submission).
 
 A closed or cancelled case owes nothing more: its open obligations are dropped, its done
 ones stay as history.
@@ -33,9 +33,6 @@ from domain.procurement.matching import CandidateStatus
 from domain.procurement.reports import ReportStatus
 from domain.values import Role
 from projections.casefile import CaseFile
-
-ANSWER_DAYS = 10  # a proposed candidate should be answered within this many days
-VERIFY_DAYS = 14  # a submitted report should be verified (or queried) within this many days
 
 
 @dataclass(frozen=True)
@@ -140,8 +137,9 @@ def _answers(file: CaseFile) -> Iterator[Obligation]:
         if candidate.status is not CandidateStatus.PROPOSED:
             answered = file.date(f"answered:{candidate.candidate_id}") or proposed
         yield Obligation("candidate_answer", str(candidate.candidate_id),
-                         proposed + timedelta(days=ANSWER_DAYS), Role.SUPPLIER,
-                         case.awarded_supplier_id, answered, candidate.participant_ref)
+                         proposed + timedelta(days=case.reminder_policy.answer_days),
+                         Role.SUPPLIER, case.awarded_supplier_id, answered,
+                         candidate.participant_ref)
     for report in case.reports.values():
         submitted = file.date(f"submitted:{report.report_id}")
         if submitted is None:
@@ -150,5 +148,5 @@ def _answers(file: CaseFile) -> Iterator[Obligation]:
         if report.status is not ReportStatus.SUBMITTED:
             verified = file.date(f"report_answered:{report.report_id}") or submitted
         yield Obligation("report_verification", str(report.report_id),
-                         submitted + timedelta(days=VERIFY_DAYS), Role.AUTHORITY,
-                         case.owner_id, verified)
+                         submitted + timedelta(days=case.reminder_policy.verify_days),
+                         Role.AUTHORITY, case.owner_id, verified)

@@ -8,11 +8,12 @@ from projections.audit_trail import AuditTrail
 from projections.base import Projection
 from projections.case_list import CaseList
 from projections.compliance import Compliance
+from projections.notices import Notices
 from projections.reminders import Reminders
 from projections.statistics import Statistics
 
 PROJECTIONS: dict[str, type[Projection]] = {
-    p.name: p for p in (AuditTrail, CaseList, Compliance, Statistics, Reminders)}
+    p.name: p for p in (AuditTrail, CaseList, Compliance, Statistics, Reminders, Notices)}
 
 
 def named(names: Sequence[str] | None = None) -> list[type[Projection]]:

@@ -9,11 +9,13 @@ ends early, the plan is amended) the old row goes and a row with the new date co
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.procurement.reminders import ReminderPolicy, Stage, stage_day
 from projections.casefile import CaseFile, CaseFileProjection
 from projections.db import Database, Many
 from projections.obligations import obligations
@@ -31,8 +33,13 @@ REMINDERS = Table("reminders", (
     ("participant_ref", "TEXT"),
     ("status", "TEXT NOT NULL"),  # open or done
     ("done_on", "TEXT"),
+    ("remind_from", "TEXT NOT NULL"),  # the first reminder's day (the case's policy)
+    ("escalate_after_days", "INTEGER NOT NULL"),
+    ("days_before", "INTEGER NOT NULL"),
+    ("sent", "TEXT NOT NULL"),  # JSON list of the stages recorded as sent
 ), key=("reminder_key",), indexes=(
     ("status", "due_on"), ("organisation_id", "status", "due_on"), ("procurement_id",),
+    ("status", "remind_from"),
 ))
 
 OPEN, DONE = "open", "done"
@@ -45,14 +52,20 @@ class Reminders(CaseFileProjection):
 
     def derive(self, file: CaseFile) -> dict[str, Rows]:
         case = file.case
+        policy = case.reminder_policy
         rows = []
         for o in obligations(file):
             due = o.due_on.isoformat()
-            rows.append((f"{case.id}/{o.kind}/{o.subject}/{due}", str(case.id),
-                         str(case.owner_id), o.kind, o.subject, due,
+            key = f"{case.id}/{o.kind}/{o.subject}/{due}"
+            remind_from = stage_day(Stage.BEFORE if policy.days_before else Stage.DUE,
+                                    o.due_on, policy)
+            rows.append((key, str(case.id), str(case.owner_id), o.kind, o.subject, due,
                          str(o.organisation_id) if o.organisation_id else None, o.role.value,
                          o.participant_ref, DONE if o.done else OPEN,
-                         o.done_on.isoformat() if o.done_on else None))
+                         o.done_on.isoformat() if o.done_on else None,
+                         remind_from.isoformat(), policy.escalate_after_days,
+                         policy.days_before, json.dumps(sorted(
+                             case.reminders_sent.get(key, [])))))
         return {REMINDERS.name: REMINDERS.rows(rows)}
 
 
@@ -69,6 +82,8 @@ class Reminder:
     participant_ref: str | None
     status: str
     done_on: date | None
+    policy: ReminderPolicy  # the reminder days of the case (answer windows not kept here)
+    sent: frozenset[Stage]
 
 
 def due(db: Database, *, until: date, since: date | None = None,
@@ -108,4 +123,15 @@ def _reminder(row: dict[str, Any]) -> Reminder:
         due_on=date.fromisoformat(row["due_on"]),
         organisation_id=UUID(row["organisation_id"]) if row["organisation_id"] else None,
         party=row["party"], participant_ref=row["participant_ref"], status=row["status"],
-        done_on=date.fromisoformat(row["done_on"]) if row["done_on"] else None)
+        done_on=date.fromisoformat(row["done_on"]) if row["done_on"] else None,
+        policy=ReminderPolicy(days_before=int(row["days_before"]),
+                              escalate_after_days=int(row["escalate_after_days"])),
+        sent=frozenset(Stage(s) for s in json.loads(row["sent"])))
+
+
+def to_remind(db: Database, today: date) -> list[Reminder]:
+    """Open items whose first reminder day has come (the scheduler's work list), oldest
+    first; which stages are due today is `domain.procurement.reminders.stages_due`."""
+    rows = db.fetch("SELECT * FROM {reminders} WHERE status = %s AND remind_from <= %s "
+                    "ORDER BY due_on, reminder_key", [OPEN, today.isoformat()])
+    return [_reminder(r) for r in rows]

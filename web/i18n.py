@@ -26,10 +26,12 @@ from flask_babel import Babel, get_locale
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from web.auth import public
+from domain.values import LANGUAGES as VALUE_LANGUAGES
+from web.auth import optional_actor, public
+from web.extension import current_service
 from web.signin import local_path
 
-LANGUAGES = ("sv", "en")
+LANGUAGES = VALUE_LANGUAGES
 DEFAULT = "sv"
 # English formats follow British usage (26 Nov 2026, 14:05), as its spelling does; the
 # catalog is found under en/ all the same (gettext falls back from en_GB to en).
@@ -85,7 +87,16 @@ def switch(code: str) -> Response:
     if code in LANGUAGES:
         response.set_cookie(COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True,
                             secure=request.is_secure)
+        remember(code)
     return response
+
+
+def remember(code: str) -> None:
+    """A signed-in user's choice is kept on the user too: e-mail from the service (the
+    scheduler's reminders) comes in the language the user reads the portal in."""
+    actor = optional_actor()
+    if actor is not None:
+        current_service().choose_language(actor, code)
 
 
 def init_app(app: Flask) -> None:

@@ -24,7 +24,7 @@ from domain.procurement.setup import CaseSetup
 from domain.procurement.tenders import Tender
 from domain.service import ProcurementService
 from domain.views import CaseView, HistoryEntry
-from projections import case_list
+from projections import case_list, notices
 from projections import labels as event_labels
 from web import labels
 from web.labels import Label
@@ -116,6 +116,28 @@ class TaskRow:
         return cls(task.procurement_id, task.reference, task.title,
                    event_labels.task(task.kind), task.due_on, task.overdue,
                    task.participant_ref)
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """A reminder or escalation the organisation received (projections/notices.py)."""
+
+    procurement_id: UUID
+    reference: str
+    title: str
+    stage: str
+    stage_label: Label
+    label: Label
+    due_on: date
+    sent_on: date
+    late: bool
+    participant_ref: str | None
+
+    @classmethod
+    def of(cls, notice: notices.Notice) -> NoticeRow:
+        return cls(notice.procurement_id, notice.reference, notice.title, notice.stage,
+                   event_labels.stage(notice.stage), event_labels.task(notice.kind),
+                   notice.due_on, notice.sent_on, notice.late, notice.participant_ref)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from domain.service import ProcurementService
 from domain.values import Actor
-from projections import audit_trail, case_list
+from projections import audit_trail, case_list, notices
 from projections.background import start_in_background
 from projections.case_list import CaseRow, Task
 from projections.db import Database
@@ -54,6 +54,10 @@ class ReadModels:
 
     def tasks(self, actor: Actor, today: date) -> list[Task]:
         return case_list.tasks(self.db, actor.organisation_id, today=today)
+
+    def notices(self, actor: Actor, since: date) -> list[notices.Notice]:
+        """Reminders and escalations sent to the actor's organisation since a day."""
+        return notices.for_organisation(self.db, actor.organisation_id, since=since)
 
     def history(self, procurement_id: UUID, **filters: Any) -> audit_trail.Page:
         """One page of a case's audit trail (the caller has checked VIEW_HISTORY)."""

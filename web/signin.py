@@ -17,6 +17,7 @@ from flask_babel import gettext
 from marshmallow import ValidationError as FormInvalid
 
 from domain import errors
+from domain.values import LANGUAGES
 from web import forms
 from web.auth import current_actor, end_session, optional_actor, public, start_session
 from web.extension import current_service
@@ -52,6 +53,9 @@ def sign_in() -> ResponseReturnValue:
         return render_template("sign_in.html", next=next_path, email=email,
                                failed=True), 401
     start_session(actor)
+    # The language chosen before signing in (the switch's cookie) is the user's from now.
+    if (chosen := request.cookies.get("lang")) in LANGUAGES:
+        current_service().choose_language(actor, chosen)
     return redirect(next_path or url_for("start.index"))
 
 

@@ -10,6 +10,7 @@ may not see answers exactly like one that does not exist.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from flask import Blueprint, render_template
@@ -20,9 +21,10 @@ from web.auth import current_actor
 from web.extension import current_read_models, current_service
 from web.portals.actions import Context, offered
 from web.portals.delivery import delivery
-from web.presenters import CaseRow, OrganisationNames, TaskRow, case_page
+from web.presenters import CaseRow, NoticeRow, OrganisationNames, TaskRow, case_page
 
 bp = Blueprint("start", __name__)
+NOTICE_DAYS = 30  # how far back the start page shows reminders received
 
 
 @bp.get("/")
@@ -31,9 +33,12 @@ def index() -> str:
     names = OrganisationNames(service)
     rows = sorted((CaseRow.of_listed(c, names) for c in read.cases(actor)),
                   key=lambda row: row.sort_key)
-    tasks = [TaskRow.of(t) for t in read.tasks(actor, service.clock.today())]
+    today = service.clock.today()
+    tasks = [TaskRow.of(t) for t in read.tasks(actor, today)]
+    sent = read.notices(actor, since=today - timedelta(days=NOTICE_DAYS))
     may_create = access.allows(Command.CREATE_PROCUREMENT, access.parts_of(actor, None))
-    return render_template("start.html", rows=rows, tasks=tasks, may_create=may_create)
+    return render_template("start.html", rows=rows, tasks=tasks, may_create=may_create,
+                           notices=[NoticeRow.of(n) for n in sent])
 
 
 @bp.get("/procurements/<uuid:procurement_id>")

@@ -19,6 +19,7 @@ from eventsourcing.utils import get_topic
 
 from domain import access
 from domain.access import Command, Part
+from domain.clock import stamping_with_own_clock
 from domain.directory import credentials
 from domain.directory.organisation import Organisation
 from domain.directory.user import EmailIndex, OrgRole, User
@@ -42,6 +43,7 @@ class OrganisationNotFound(NotFound):
         super().__init__(f"Organisation {organisation_id} not found")
 
 
+@stamping_with_own_clock
 class DirectoryCommands(_ApplicationLike):
     """Mixed into ProcurementService: organisations, users and sign-in."""
 
@@ -184,6 +186,11 @@ class DirectoryCommands(_ApplicationLike):
                 continue
             return self.actor_for(user.id) if allowed else None
         return None
+
+    def choose_language(self, actor: Actor, language: str) -> None:
+        user = self.user(actor.user_id)
+        user.choose_language(actor, language)
+        self.save(user)
 
     def change_password(self, actor: Actor, current: str, new: str) -> None:
         """A new password also ends every session signed in with the old one."""

@@ -6,11 +6,12 @@ revocation is an event, so who could read what, and when, stays in the history.
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import validation
+from domain import clock, validation
 from domain.directory.org_number import parse_org_number
 from domain.errors import RuleViolation
 from domain.values import Actor, Role, parse_enum
@@ -22,6 +23,10 @@ class Organisation(Aggregate):
     class Event(Aggregate.Event):
         class_version = 1
         actor: Actor | None
+
+        @staticmethod
+        def create_timestamp() -> datetime:
+            return clock.event_time()
 
     @event("Registered")
     def __init__(self, actor: Actor | None, name: str, org_number: str, party_type: Role

@@ -15,10 +15,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import validation
+from domain import clock, validation
 from domain.directory import credentials
 from domain.errors import RuleViolation, ValidationError
-from domain.values import Actor
+from domain.values import DEFAULT_LANGUAGE, LANGUAGES, Actor
 
 INVITATION_VALIDITY = timedelta(days=7)
 MAX_FAILED_SIGN_INS = 5
@@ -58,6 +58,10 @@ class User(Aggregate):
         class_version = 1
         actor: Actor | None
 
+        @staticmethod
+        def create_timestamp() -> datetime:
+            return clock.event_time()
+
     @event("Invited")
     def __init__(self, actor: Actor | None, organisation_id: UUID, name: str, email: str,
                  org_role: OrgRole, invitation_digest: str, invitation_expires: datetime
@@ -73,6 +77,7 @@ class User(Aggregate):
         self.tokens: dict[str, ApiToken] = {}
         self.active = True
         self.sessions_valid_from: datetime | None = None
+        self.language = DEFAULT_LANGUAGE  # of the e-mail the service sends the user
 
     @classmethod
     def invite(cls, actor: Actor | None, organisation_id: UUID, name: str, email: str,
@@ -112,6 +117,17 @@ class User(Aggregate):
     @event("PasswordChanged")
     def _password_changed(self, actor: Actor, password_hash: str) -> None:
         self.password_hash = password_hash
+
+    def choose_language(self, actor: Actor, language: str) -> None:
+        """The language the user reads the service in, and so gets e-mail in."""
+        if language not in LANGUAGES:
+            raise ValidationError("language", f"must be one of: {', '.join(LANGUAGES)}")
+        if language != self.language:
+            self._language_chosen(actor=actor, language=language)
+
+    @event("LanguageChosen")
+    def _language_chosen(self, actor: Actor, language: str) -> None:
+        self.language = language
 
     # -- sessions -------------------------------------------------------------------------
 
@@ -199,6 +215,11 @@ class EmailIndex(Aggregate):
     """One per e-mail address, its id derived from the address: saved in the same
     transaction as the user, a second user with the address conflicts in the store itself,
     whichever process tries (the eventsourcing documentation's index-aggregate pattern)."""
+
+    class Event(Aggregate.Event):
+        @staticmethod
+        def create_timestamp() -> datetime:
+            return clock.event_time()
 
     @event("Claimed")
     def __init__(self, email: str, user_id: UUID) -> None:

@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain import validation
-from domain.errors import RuleViolation, ValidationError
+from domain.errors import AlreadyRecorded, RuleViolation, ValidationError
 from domain.procurement import compliance, events
 from domain.procurement.checkpoints import CheckpointRecord
 from domain.procurement.compliance import ComplianceAssessment, ComplianceOutcome
@@ -30,6 +30,7 @@ from domain.procurement.lifecycle import (
 )
 from domain.procurement.matching import Candidate, CandidateStatus, Position, Preparation
 from domain.procurement.placements import EndKind, Placement, PlacementTerms
+from domain.procurement.reminders import Reminder, ReminderPolicy, stage_day
 from domain.procurement.reports import ReportStatus, SupplierReport
 from domain.procurement.requirement import EmploymentRequirement
 from domain.procurement.setup import CaseSetup
@@ -42,7 +43,7 @@ ACTIVE = frozenset(State) - FINISHED
 
 
 class Procurement(Aggregate):
-    class_version = 1
+    class_version = 2
     Event = events.ProcurementEvent
     # Class-level default for snapshots taken before this fact was kept (only a cancelled
     # case needs it: its state alone does not say whether tendering had closed).
@@ -72,6 +73,14 @@ class Procurement(Aggregate):
         self.deviations: dict[str, Deviation] = {}
         self.compliance_decision: ComplianceOutcome | None = None
         self.cancellation_reason: str | None = None
+        self.reminder_policy = ReminderPolicy()
+        self.reminders_sent: dict[str, list[str]] = {}  # due item's key -> stages sent
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        """Snapshots from before reminders: the default policy, nothing sent."""
+        state["reminder_policy"] = ReminderPolicy()
+        state["reminders_sent"] = {}
 
     @classmethod
     def create(cls, actor: Actor, setup: CaseSetup) -> Procurement:
@@ -345,6 +354,24 @@ class Procurement(Aggregate):
                       "a signed contract is ended and closed, not cancelled")
         reason = validation.text(reason, "reason")
         self.trigger_event(events.Cancelled, actor=actor, reason=reason)
+
+    # -- reminders -------------------------------------------------------------------
+
+    def set_reminder_policy(self, actor: Actor, policy: ReminderPolicy) -> None:
+        require_state(self.state, ACTIVE, "nothing is added to a finished procurement")
+        self.trigger_event(events.ReminderPolicySet, actor=actor, policy=policy)
+
+    def record_reminder(self, actor: Actor, reminder: Reminder, today: date) -> None:
+        """Once per due item and stage: a second recording is refused, so two schedulers
+        (or one restarted mid-run) never send the same reminder twice."""
+        require_state(self.state, ACTIVE, "a finished procurement owes nothing more")
+        if reminder.stage.value in self.reminders_sent.get(reminder.reminder_key, ()):
+            raise AlreadyRecorded("This reminder has already been sent")
+        if reminder.sent_on > today:
+            raise ValidationError("sent_on", "cannot be after today")
+        if reminder.sent_on < stage_day(reminder.stage, reminder.due_on, self.reminder_policy):
+            raise ValidationError("sent_on", "is before the reminder falls due")
+        self.trigger_event(events.ReminderSent, actor=actor, reminder=reminder)
 
     # -- derived facts -------------------------------------------------------------------
 

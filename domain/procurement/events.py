@@ -7,12 +7,13 @@ runs again, unchecked, whenever the case is read back from the store.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain import clock
 from domain.procurement.checkpoints import CheckpointRecord
 from domain.procurement.compliance import ComplianceAssessment, ComplianceOutcome
 from domain.procurement.contract import Award, Contract, KickOff
@@ -22,6 +23,7 @@ from domain.procurement.followup_plan import FollowUpPlan
 from domain.procurement.lifecycle import State
 from domain.procurement.matching import Candidate, CandidateStatus, Position, Preparation
 from domain.procurement.placements import EndKind, Placement
+from domain.procurement.reminders import Reminder, ReminderPolicy
 from domain.procurement.reports import ReportStatus, SupplierReport
 from domain.procurement.requirement import EmploymentRequirement
 from domain.procurement.setup import CaseSetup
@@ -38,6 +40,10 @@ class ProcurementEvent(Aggregate.Event):
 
     class_version = 1
     actor: Actor
+
+    @staticmethod
+    def create_timestamp() -> datetime:
+        return clock.event_time()
 
     def apply(self, aggregate: Any) -> None:
         self.change(aggregate)
@@ -280,3 +286,21 @@ class Cancelled(ProcurementEvent):
     def change(self, case: Procurement) -> None:
         case.cancellation_reason = self.reason
         case.state = State.CANCELLED
+
+
+class ReminderPolicySet(ProcurementEvent):
+    policy: ReminderPolicy
+
+    def change(self, case: Procurement) -> None:
+        case.reminder_policy = self.policy
+
+
+class ReminderSent(ProcurementEvent):
+    """A reminder (or an escalation) the scheduler sent: the inbox notice and the e-mails
+    follow from this fact (projections/notices.py, scheduler/mailer.py)."""
+
+    reminder: Reminder
+
+    def change(self, case: Procurement) -> None:
+        case.reminders_sent.setdefault(self.reminder.reminder_key, []).append(
+            self.reminder.stage.value)

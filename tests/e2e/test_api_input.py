@@ -140,6 +140,17 @@ ENDPOINTS = (
         ("a timestamp", {"tender_deadline": "2026-02-01T12:00:00"}, "tender_deadline"),
         ("wrong type", {"tender_deadline": 20260201}, "tender_deadline"),
     )),
+    Endpoint("set_reminder_policy", "PUT", f"{CASE}/reminder-policy",
+             {"days_before": 5, "escalate_after_days": 10}, (
+        ("missing", {"days_before": 5}, "escalate_after_days"),
+        ("wrong type", {"days_before": "5", "escalate_after_days": 10}, "days_before"),
+        ("out of range", {"days_before": 5, "escalate_after_days": 0}, "escalate_after_days"),
+        ("too many days", {"days_before": 5, "escalate_after_days": 9, "answer_days": 366},
+         "answer_days"),
+        ("negative", {"days_before": -1, "escalate_after_days": 9}, "days_before"),
+        ("fraction", {"days_before": 5, "escalate_after_days": 9, "verify_days": 1.5},
+         "verify_days"),
+    )),
     Endpoint("cancel", "POST", f"{CASE}/cancel", {"reason": "Behovet har upphört"}, (
         ("missing", {}, "reason"),
         ("wrong type", {"reason": ["x"]}, "reason"),

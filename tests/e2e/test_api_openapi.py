@@ -22,7 +22,7 @@ COMMANDS = {
     "invite_partner", "offer_position", "propose_candidate", "accept_candidate",
     "decline_candidate", "record_preparation", "start_placement", "end_placement",
     "record_checkpoint", "submit_report", "verify_report", "query_report", "note_deviation",
-    "decide_deviation", "end_contract", "close_procurement", "cancel",
+    "decide_deviation", "end_contract", "close_procurement", "cancel", "set_reminder_policy",
 }
 QUERIES = {"visible_cases", "get_case", "history", "compliance"}
 # Read straight from the read models (projections/case_list.py), not a service method.
@@ -33,6 +33,7 @@ ITEMS = {"get_tender", "get_position", "get_candidate", "get_placement", "get_re
 # Methods of ProcurementService that are not the API's: the console's, the library's, and
 # the version scope every API request runs in (web/api/conditional.py).
 NOT_ENDPOINTS = {"inspect", "all_case_ids", "register_transcodings", "save",
+                 "record_reminder",  # the scheduler's, not a user's
                  "last_written_position", "versioned"}
 
 
@@ -75,7 +76,7 @@ def test_every_route_of_the_api_is_in_the_document(app: Flask,
               for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
     documented = {(method, path) for method, path, _ in _operations(document).values()}
     assert routed == documented
-    assert len(documented) == 41
+    assert len(documented) == 42
 
 
 def test_every_operation_documents_its_problem_answers(document: dict[str, Any]) -> None:

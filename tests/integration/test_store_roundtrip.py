@@ -32,6 +32,7 @@ from domain.procurement.followup_plan import FollowUpPlan, ItemType, PlanItem, a
 from domain.procurement.lifecycle import State
 from domain.procurement.matching import Candidate, Preparation
 from domain.procurement.placements import EndKind
+from domain.procurement.reminders import Reminder, ReminderPolicy, Stage
 from domain.procurement.reports import SupplierReport
 from domain.procurement.tenders import Tender
 from domain.service import ProcurementService
@@ -158,6 +159,11 @@ def build_rich_case(service: ProcurementService, parties: Parties,
         DecisionKind.SANCTION, "Vite enligt avtalet", Decimal("25000.50")))
     service.decide_deviation(a, pid, deviations[1].deviation_id, DeviationDecision(
         DecisionKind.WAIVER, "Ringa betydelse"))
+    service.set_reminder_policy(a, pid, ReminderPolicy(days_before=5, escalate_after_days=21))
+    assert service.record_reminder(pid, Reminder(
+        f"{pid}/report/period-9/{service.clock.today()}", Stage.DUE, "report", "period-9",
+        service.clock.today(), s.organisation_id, Role.SUPPLIER, service.clock.today(),
+        late=False, participant_ref=None))
 
     ended_early = add_months(first, 7)
     service.end_placement(s, pid, early, ended_early, "Fick fast jobb hos annan arbetsgivare")

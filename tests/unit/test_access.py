@@ -189,7 +189,7 @@ def test_the_owner_governs_the_case_but_does_not_act_for_the_supplier_or_matcher
         C.ADD_DIALOGUE_NOTE, C.PUBLISH, C.CLOSE_TENDERING, C.AWARD_CONTRACT,
         C.SIGN_CONTRACT, C.HOLD_KICK_OFF, C.APPOINT_MATCHER, C.INVITE_PARTNER,
         C.VERIFY_REPORT, C.QUERY_REPORT, C.NOTE_DEVIATION, C.DECIDE_DEVIATION,
-        C.END_CONTRACT, C.CLOSE, C.CANCEL, *VIEWS}
+        C.END_CONTRACT, C.CLOSE, C.CANCEL, C.SET_REMINDER_POLICY, *VIEWS}
 
 
 @pytest.mark.parametrize(("held", "sees"), [

@@ -21,8 +21,9 @@ from domain.procurement.dialogue import Counterpart, DialogueNote
 from domain.procurement.followup_plan import FollowUpPlan, ItemType, PlanItem, default_plan
 from domain.procurement.lifecycle import State
 from domain.procurement.matching import Preparation
+from domain.procurement.reminders import Reminder, ReminderPolicy, Stage
 from domain.procurement.reports import SupplierReport
-from domain.values import Role
+from domain.values import SYSTEM, Role
 from tests.unit.builders import (
     CONTRACT_END,
     CONTRACT_START,
@@ -398,6 +399,11 @@ EVERY_COMMAND: dict[str, Command] = {
                                                   today=TODAY),
     "close": lambda g: g.case.close(g.parties.authority, ComplianceOutcome.MET, "Klart"),
     "cancel": lambda g: g.case.cancel(g.parties.authority, "Ångrat"),
+    "set_reminder_policy": lambda g: g.case.set_reminder_policy(
+        g.parties.authority, ReminderPolicy(days_before=3)),
+    "record_reminder": lambda g: g.case.record_reminder(SYSTEM, Reminder(
+        "x/report/period-1/2026-07-01", Stage.DUE, "report", "period-1", date(2026, 7, 1),
+        uuid4(), Role.SUPPLIER, TODAY, late=True), today=TODAY),
 }
 
 

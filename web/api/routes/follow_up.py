@@ -8,6 +8,7 @@ from uuid import UUID
 from flask import Response
 
 from domain.procurement.deviations import Deviation, DeviationDecision
+from domain.procurement.reminders import ReminderPolicy
 from domain.procurement.reports import SupplierReport
 from web.api.blueprint import (
     LOCATION,
@@ -114,4 +115,15 @@ def close_procurement(args: dict[str, Any], procurement_id: UUID) -> Response:
     """Close the procurement with the authority's compliance decision"""
     service().close_procurement(actor(), procurement_id, args["decision"],
                                 args.get("motivation", ""))
+    return done()
+
+
+@bp.route(f"{CASE}/reminder-policy", methods=["PUT"], tags=TAGS)
+@bp.arguments(rq.ReminderPolicyBody)
+@bp.response(204)
+@operation("set_reminder_policy", *WRITE)
+def set_reminder_policy(policy: ReminderPolicy, procurement_id: UUID) -> Response:
+    """Set when reminders go out and overdue items escalate, for this procurement (its
+    authority); the answer windows left out take their defaults (10 and 14 days)"""
+    service().set_reminder_policy(actor(), procurement_id, policy)
     return done()

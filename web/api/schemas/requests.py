@@ -23,6 +23,7 @@ from domain.procurement.dialogue import Counterpart, DialogueNote
 from domain.procurement.followup_plan import FollowUpPlan, ItemType, PlanItem
 from domain.procurement.matching import Candidate, Position
 from domain.procurement.placements import PlacementTerms
+from domain.procurement.reminders import ReminderPolicy
 from domain.procurement.reports import SupplierReport
 from domain.procurement.requirement import EmploymentRequirement
 from domain.procurement.setup import CaseSetup
@@ -292,6 +293,19 @@ class DecisionBody(ValueBody):
 
 class EndContractBody(Body):
     ended_on = Day(required=True)
+
+
+class ReminderPolicyBody(ValueBody):
+    value_class = ReminderPolicy
+    days_before = fields.Integer(strict=True, required=True, metadata={
+        "description": "Days before a due date that the responsible party is reminded (0: "
+                       "only on the day)"})
+    escalate_after_days = fields.Integer(strict=True, required=True, metadata={
+        "description": "Days after a due date that an open item is escalated to the authority"})
+    answer_days = fields.Integer(strict=True, metadata={
+        "description": "Days a proposed candidate may wait for the supplier's answer"})
+    verify_days = fields.Integer(strict=True, metadata={
+        "description": "Days a submitted report may wait for the authority's review"})
 
 
 class CloseBody(Body):

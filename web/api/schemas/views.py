@@ -241,6 +241,13 @@ class ComplianceView(Schema):
     outcome = _code(ComplianceOutcome, metadata={"description": "Computed from the facts"})
 
 
+class ReminderPolicyView(Schema):
+    days_before = fields.Integer()
+    escalate_after_days = fields.Integer()
+    answer_days = fields.Integer()
+    verify_days = fields.Integer()
+
+
 class CaseSummaryView(Schema):
     """One line of the case list, from the read model (projections/case_list.py)."""
 
@@ -305,6 +312,7 @@ class CaseView(Schema):
     reports = _many(ReportView)
     deviations = _many(DeviationView)
     compliance = fields.Nested(ComplianceView, allow_none=True)
+    reminder_policy = fields.Nested(ReminderPolicyView)
     compliance_decision = _code(ComplianceOutcome, allow_none=True, metadata={
         "description": "The authority's decision at close; null before, or if not yours"})
     matcher_id = fields.UUID(allow_none=True)
