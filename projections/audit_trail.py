@@ -197,6 +197,24 @@ def _(event: ev.Closed) -> Label:
 
 
 @describe.register
+def _(event: ev.ReminderSent) -> Label:
+    r = event.reminder
+    stage, what, day = labels.stage(r.stage.value), labels.task(r.kind), r.due_on.isoformat()
+    late_sv, late_en = (" (skickad sent)", " (sent late)") if r.late else ("", "")
+    return _with(labels.event("ReminderSent"),
+                 f"{stage.sv.lower()}, {what.sv.lower()} senast {day}{late_sv}",
+                 f"{stage.en.lower()}, {what.en.lower()} by {day}{late_en}")
+
+
+@describe.register
+def _(event: ev.ReminderPolicySet) -> Label:
+    p = event.policy
+    return _with(labels.event("ReminderPolicySet"),
+                 f"{p.days_before} dagar före, eskalering efter {p.escalate_after_days} dagar",
+                 f"{p.days_before} days before, escalation after {p.escalate_after_days} days")
+
+
+@describe.register
 def _(event: Organisation.Registered) -> Label:  # type: ignore[name-defined]
     return _with(labels.event("Organisation.Registered"), event.name, event.name)
 

@@ -28,10 +28,11 @@ from domain.procurement.deviations import DecisionKind, Deviation, DeviationDeci
 from domain.procurement.followup_plan import add_months
 from domain.procurement.lifecycle import State
 from domain.procurement.matching import Candidate
+from domain.procurement.reminders import Reminder, ReminderPolicy, Stage
 from domain.procurement.reports import SupplierReport
 from domain.service import ProcurementService
-from domain.values import Actor, Role, TargetGroup
-from projections import audit_trail, case_list, compliance, reminders, statistics
+from domain.values import SYSTEM, Actor, Role, TargetGroup
+from projections import audit_trail, case_list, compliance, notices, reminders, statistics
 from projections.audit_trail import AuditTrail
 from projections.background import running_in_background
 from projections.base import Projection
@@ -39,6 +40,7 @@ from projections.case_list import CaseList
 from projections.cli import projections_group
 from projections.compliance import Compliance
 from projections.db import Database
+from projections.notices import Notices
 from projections.registry import named
 from projections.reminders import Reminders
 from projections.runner import ProjectionRunner, status, wait_for
@@ -732,3 +734,38 @@ def test_the_case_lists_show_each_actor_exactly_what_the_policy_lets_it_see(
         assert listed == expected, actor.role
     assert len({w.procurement_id for w in walked}
                & {c.procurement_id for c in case_list.cases_for(db, parties.authority)}) == 6
+
+
+# -- reminders sent: audit trail, notices ----------------------------------------------------------
+
+def test_a_reminder_sent_reaches_the_trail_the_notices_and_the_reminders_row(
+        service: ProcurementService, parties: Parties, follow: Follow) -> None:
+    walked = walk_to(service, parties, State.DELIVERY)
+    pid, on = walked.procurement_id, today(service)
+    db = follow(Reminders)
+    (item,) = [r for r in reminders.to_remind(db, on + timedelta(days=400))
+               if r.kind == "contract_end"]
+    assert item.sent == frozenset() and item.policy == ReminderPolicy()
+    sent = Reminder(item.key, Stage.BEFORE, item.kind, item.subject, item.due_on,
+                    item.organisation_id, Role.AUTHORITY,
+                    item.due_on - timedelta(days=7), late=False)
+    clock_at(service, sent.sent_on)
+    assert service.record_reminder(pid, sent) is True
+    assert service.record_reminder(pid, sent) is False  # once, however often asked
+    db = follow(AuditTrail, Reminders, Notices)
+    (row,) = audit_trail.entries(db, procurement_id=pid, event_types=["ReminderSent"]).entries
+    assert row.summary_sv.startswith("Påminnelse skickad: påminnelse, avtalet löper ut senast")
+    assert row.organisation_id == SYSTEM.organisation_id
+    (again,) = [r for r in reminders.for_procurement(db, pid) if r.key == item.key]
+    assert again.sent == frozenset({Stage.BEFORE})
+    (notice,) = notices.for_organisation(db, parties.authority.organisation_id,
+                                         since=sent.sent_on)
+    assert (notice.stage, notice.kind, notice.due_on, notice.title) == (
+        "before", "contract_end", item.due_on, "Städtjänster för kommunens lokaler")
+
+
+def clock_at(service: ProcurementService, day: date) -> None:
+    """Moves the test's FixedClock to a day (a reminder cannot be sent before its day)."""
+    assert isinstance(service.clock, FixedClock)
+    service.clock.advance(datetime.combine(day, service.clock.now().timetz())
+                          - service.clock.now())
