@@ -96,3 +96,42 @@ def stages_due(due_on: date, today: date, policy: ReminderPolicy, responsible: R
             and today >= escalation):
         found.append((Stage.ESCALATION, today > escalation))
     return found
+
+
+def recipient(stage: Stage, responsible: Role, responsible_id: UUID | None,
+              owner_id: UUID) -> tuple[UUID | None, Role]:
+    """Who is told: the responsible party before and on the day; once the item is overdue
+    long enough to escalate, the authority that owns the case."""
+    if stage is Stage.ESCALATION:
+        return owner_id, Role.AUTHORITY
+    return responsible_id, responsible
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One open due item as the scheduler finds it (the reminders read model's row)."""
+
+    reminder_key: str
+    kind: str
+    subject: str
+    due_on: date
+    responsible: Role
+    responsible_id: UUID | None
+    owner_id: UUID
+    policy: ReminderPolicy
+    sent: frozenset[Stage]
+    participant_ref: str | None = None
+
+
+def reminders_due(item: DueItem, today: date) -> list[Reminder]:
+    """The reminders to record for the item today, in stage order, each addressed and
+    marked late if its day has passed (a scheduler that was down catches up with them)."""
+    found = []
+    for stage, late in stages_due(item.due_on, today, item.policy, item.responsible,
+                                  item.sent):
+        recipient_id, recipient_role = recipient(stage, item.responsible,
+                                                 item.responsible_id, item.owner_id)
+        found.append(Reminder(item.reminder_key, stage, item.kind, item.subject, item.due_on,
+                              recipient_id, recipient_role, today, late,
+                              item.participant_ref))
+    return found
