@@ -121,3 +121,19 @@ def task(kind: str) -> Label:
 def event(event_type: str) -> Label:
     """A type nobody has named yet shows as itself."""
     return EVENTS.get(event_type) or Label(event_type, event_type)
+
+
+def checkpoint(key: str) -> Label:
+    """A checkpoint of the follow-up plan (`start`, `during_3`, `exit`, `after_exit_6`), in
+    the words of the case page (web/portals/actions.py `checkpoint_label`)."""
+    if key == "start":
+        return Label("Vid start", "At the start")
+    if key == "exit":
+        return Label("Vid avslut", "At the end")
+    months = key.rsplit("_", 1)[-1]
+    if key.startswith("during_"):
+        return Label(f"Under anställningen, {months} månader",
+                     f"During the placement, {months} months")
+    if key.startswith("after_exit_"):
+        return Label(f"{months} månader efter avslut", f"{months} months after the end")
+    return Label(key, key)
