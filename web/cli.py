@@ -27,6 +27,7 @@ from domain.service import ProcurementService
 from domain.values import Role
 from domain.views import HistoryEntry
 from projections.cli import projections_group
+from scheduler.cli import embedded_mode_or_exit, embedded_scheduler, scheduler_group
 from web import bootstrap, demo, labels
 from web.extension import EXTENSION_KEY, MODE_SETTING
 from web.formatting import day, local_time, money, number, percent
@@ -68,23 +69,27 @@ def _service() -> Iterator[ProcurementService]:
               help="Keep the read models up to date in a background thread of this process "
                    "(the embedded default; production runs `procurement projections run`).")
 def serve(host: str, port: int, follow: bool) -> None:
-    """Serve the web application (Flask's built-in server, threaded)."""
+    """Serve the web application (Flask's built-in server, threaded), and the scheduler in
+    a background thread unless PROCUREMENT_SCHEDULER=off."""
     from web.app import create_app
 
+    scheduler_mode = embedded_mode_or_exit()
     # The store is opened here, before listening, so wrong settings fail at once.
     with _service() as service:
         app = create_app({MODE_SETTING: BACKGROUND if follow else EXTERNAL}, service=service)
         click.echo(f"Events: {bootstrap.describe_store()}")
         holder = app.extensions[EXTENSION_KEY]
         holder.read_models()  # follow the log from now on, not from the first request
-        click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C stops)")
         try:
-            app.run(host=host, port=port, threaded=True, use_reloader=False)
+            with embedded_scheduler(service, holder.read_models().follower, scheduler_mode):
+                click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C stops)")
+                app.run(host=host, port=port, threaded=True, use_reloader=False)
         finally:
             holder.close()
 
 
 main.add_command(projections_group(bootstrap.build_service))
+main.add_command(scheduler_group(bootstrap.build_service))
 
 
 @main.command("demo")
