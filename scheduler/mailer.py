@@ -107,7 +107,7 @@ _LAST_ERRORS = ("SELECT * FROM {mail_deliveries} WHERE status IN ('pending', 'fa
 _NEXT_ATTEMPT = ("SELECT MIN(next_attempt_at) AS at FROM {mail_deliveries} "
                  "WHERE status = 'pending'")
 _RETRY_FAILED = ("UPDATE {mail_deliveries} SET status = 'pending', attempts = 0, "
-                 "next_attempt_at = %s WHERE status = 'failed'")
+                 "next_attempt_at = %s WHERE status = 'failed' RETURNING notice_id")
 
 
 # -- settings ----------------------------------------------------------------------------
@@ -553,19 +553,24 @@ def retry_failed(service: ProcurementService, now: datetime) -> int:
     (for the operator, once the cause is fixed). The number of deliveries."""
     db = _database(service)
     with db.transaction() as cursor:
-        cursor.execute(_RETRY_FAILED, (timestamp(now),))
-        return int(cursor.raw.rowcount)
+        return len(cursor.fetch(_RETRY_FAILED, (timestamp(now),)))
 
 
-# The table is created once per datastore and process (CREATE ... IF NOT EXISTS: another
-# process doing the same at the same time only repeats it).
+# The table is created once per datastore and process.
 _CREATED: weakref.WeakSet[Any] = weakref.WeakSet()
+# PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself: two at once can both
+# miss the table and one fails on the catalog's unique index. A transaction-scoped advisory
+# lock (two-int keys: another space than the scheduler's single-bigint leader lock)
+# makes the second wait and then find the table.
+_CREATING = "SELECT pg_advisory_xact_lock(hashtext('mail_deliveries'), 0)"
 
 
 def _database(service: ProcurementService) -> Database:
     db = Database.of(service)
     if db.datastore not in _CREATED:
         with db.transaction() as cursor:
+            if db.is_postgres:
+                cursor.execute(_CREATING)
             for statement in DELIVERIES.ddl():
                 cursor.execute(statement)
         _CREATED.add(db.datastore)
