@@ -37,23 +37,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
-from pathlib import Path
+from email.utils import parseaddr
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
-import jinja2
-from babel.dates import format_date
-
 from domain.errors import ConfigurationError
 from domain.service import ProcurementService
-from projections import labels, notices
+from projections import notices
 from projections.audit_trail import timestamp
 from projections.db import Database
 from projections.notices import Notice, Recipient
 from projections.tables import Table
+from scheduler.mail_templates import compose
 
 log = logging.getLogger("scheduler.mailer")
 
@@ -62,7 +59,6 @@ STATUSES = (PENDING, SENT, FAILED, SKIPPED)
 NOBODY = ""  # the user id of the one row of a notice that goes to no one
 SECURITY = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
-LOCALES = {"sv": "sv_SE", "en": "en_GB"}  # as the portal's (web/i18n.py)
 PLAN_BATCH = 500
 
 DELIVERIES = Table("mail_deliveries", (
@@ -123,12 +119,13 @@ class MailSettings:
     security: str = "starttls"  # none, starttls or ssl
     user: str | None = None
     password: str | None = field(default=None, repr=False)
-    timeout: float = 30.0  # seconds, per connection and per server answer
+    timeout: float = 30.0  # seconds, per connection and per server answer (at most 60)
     max_attempts: int = 12
     first_retry: timedelta = timedelta(minutes=1)
     max_retry: timedelta = timedelta(hours=1)
-    # Longer than one send can take (a few server answers of `timeout` each): a claimed
-    # row is due again only after it, if its sender died before saying how it went.
+    # Longer than one send can take (connecting and some eight answers of at most a minute
+    # each): a claimed row is due again only after it, if its sender died before saying
+    # how it went.
     lease: timedelta = timedelta(minutes=15)
     max_age: timedelta = timedelta(days=7)
 
@@ -180,7 +177,7 @@ class MailSettings:
         if "@" not in parseaddr(sender)[1]:
             raise ConfigurationError(f"PROCUREMENT_SMTP_FROM: {sender!r} is not an e-mail "
                                      "address")
-        timeout = _integer(get("SMTP_TIMEOUT"), "PROCUREMENT_SMTP_TIMEOUT", 1, 300, 30)
+        timeout = _integer(get("SMTP_TIMEOUT"), "PROCUREMENT_SMTP_TIMEOUT", 1, 60, 30)
         attempts = _integer(get("SMTP_MAX_ATTEMPTS"), "PROCUREMENT_SMTP_MAX_ATTEMPTS", 1,
                             100, cls.max_attempts)
         return cls(host=host, base_url=base_url, sender=sender, port=port,
@@ -316,7 +313,9 @@ def _deliver(db: Database, settings: MailSettings, outbox: _Outbox, row: dict[st
         return True
     recipient = Recipient(UUID(user_id), row["name"], row["email"], row["language"])
     try:
-        message = compose(notice, recipient, settings, row["message_id"], now)
+        message = compose(notice, recipient, sender=settings.sender,
+                          link=settings.link(notice.procurement_id),
+                          message_id=row["message_id"], now=now)
     except Exception as error:
         # A template fault would fail every attempt alike; the others still go out.
         log.exception("cannot compose mail %s to user %s", notice.notice_id, user_id)
@@ -412,12 +411,19 @@ class _Outbox:
         except smtplib.SMTPResponseException as error:
             raise _Failure(f"server answered {_answer(error.smtp_code, error.smtp_error)}",
                            permanent=error.smtp_code >= 500) from None
-        except (smtplib.SMTPServerDisconnected, OSError) as error:
-            self._smtp.close()
-            self._smtp = None
+        except smtplib.SMTPServerDisconnected as error:
+            self._drop()
             raise _Failure(f"connection lost: {error}", stop=True) from None
         except smtplib.SMTPException as error:  # e.g. the server lacks SMTPUTF8
             raise _Failure(f"{type(error).__name__}: {error}", permanent=True) from None
+        except OSError as error:  # after SMTPException, which is an OSError too
+            self._drop()
+            raise _Failure(f"connection lost: {error or type(error).__name__}",
+                           stop=True) from None
+
+    def _drop(self) -> None:
+        _close(self._smtp)
+        self._smtp = None
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -457,61 +463,6 @@ def _answer(code: int, text: bytes | str) -> str:
 
 def _answers(answers: Any) -> str:
     return "; ".join(_answer(code, text) for code, text in answers)
-
-
-# -- the message -----------------------------------------------------------------------------
-
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "mail_templates"),
-    autoescape=jinja2.select_autoescape(enabled_extensions=("html",),
-                                        default_for_string=False),
-    undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-    keep_trailing_newline=True)
-
-
-def compose(notice: Notice, recipient: Recipient, settings: MailSettings, message_id: str,
-            now: datetime) -> EmailMessage:
-    """The e-mail about one notice to one user, in the user's language."""
-    language = recipient.language if recipient.language in LOCALES else "sv"
-    context = _context(notice, recipient, settings, language)
-    message = EmailMessage()
-    message["Subject"] = " ".join(_TEMPLATES.get_template("subject.txt")
-                                  .render(context).split())
-    message["From"] = settings.sender
-    message["To"] = formataddr((recipient.name, recipient.email))
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
-    # Quoted-printable keeps the message 7-bit, for servers without 8BITMIME.
-    message.set_content(_TEMPLATES.get_template("reminder.txt").render(context),
-                        cte="quoted-printable")
-    message.add_alternative(_TEMPLATES.get_template("reminder.html").render(context),
-                            subtype="html", cte="quoted-printable")
-    message["Content-Language"] = language  # after the parts: set_content clears Content-*
-    return message
-
-
-def _context(notice: Notice, recipient: Recipient, settings: MailSettings,
-             language: str) -> dict[str, Any]:
-    def t(sv: str, en: str) -> str:
-        return en if language == "en" else sv
-
-    def pick(label: labels.Label) -> str:
-        return label.en if language == "en" else label.sv
-
-    checkpoint = None
-    if notice.kind == "checkpoint" and notice.subject.count(":") >= 1:
-        checkpoint = pick(labels.checkpoint(notice.subject.split(":")[1]))
-    late_due = notice.stage == "due" and notice.sent_on > notice.due_on
-    return {
-        "lang": language, "t": t, "name": recipient.name, "stage": notice.stage,
-        "overdue": late_due or notice.stage == "escalation", "late": notice.late,
-        "task": pick(labels.task(notice.kind)), "checkpoint": checkpoint,
-        "participant": notice.participant_ref, "reference": notice.reference,
-        "title": notice.title, "due_iso": notice.due_on.isoformat(),
-        "due": format_date(notice.due_on, "long", locale=LOCALES[language]),
-        "link": settings.link(notice.procurement_id),
-    }
 
 
 # -- for the operator ------------------------------------------------------------------------

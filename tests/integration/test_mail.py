@@ -11,7 +11,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -26,9 +26,10 @@ from domain.examples import example_setup
 from domain.procurement.reminders import Reminder, Stage
 from domain.service import ProcurementService
 from domain.values import Actor, Role
-from projections.notices import Notices
+from projections.notices import Notice, Notices, Recipient
 from projections.runner import ProjectionRunner
 from scheduler import mailer
+from scheduler.mail_templates import compose
 from scheduler.mailer import MailSettings, deliver_pending, message_id_for
 from tests.integration.conftest import ServiceFactory
 
@@ -533,3 +534,29 @@ def test_the_delivery_needs_an_aware_now(world: World, server: Server) -> None:
         deliver_pending(world.service, _settings(server.port),
                         world.clock.now().replace(tzinfo=None))
 
+
+
+@pytest.mark.parametrize(("stage", "late", "days_after_due"), [
+    ("before", False, -7), ("due", False, 0), ("due", True, 3), ("escalation", True, 20)])
+def test_every_text_of_every_stage_is_written_in_both_languages(
+        stage: str, late: bool, days_after_due: int) -> None:
+    due = datetime(2027, 3, 1).date()
+    notice = Notice(f"k#{stage}", 1, uuid4(), "KS 1", "Cleaning", uuid4(), "supplier", stage,
+                    "checkpoint", f"{uuid4()}:after_exit_6:supplier", due,
+                    due + timedelta(days=days_after_due), late, "P-7",
+                    datetime(2027, 3, 1, tzinfo=UTC))
+    texts = {}
+    for language in ("sv", "en"):
+        message = compose(notice, Recipient(uuid4(), "Kim", "kim@example.org", language),
+                          sender="a@example.org", link=f"{BASE_URL}/x", message_id="<m@x>",
+                          now=notice.recorded_at)
+        texts[language] = " ".join((message["Subject"], _text(message, "plain"),
+                                    _text(message, "html")))
+    # The data above is the same in both and has no Swedish letters: any in the English
+    # message would be an untranslated text.
+    assert not re.search("[åäöÅÄÖ]", texts["en"])
+    assert re.search("[åäöÅÄÖ]", texts["sv"])
+    english_words = {"the", "this", "is", "due", "you", "case"}
+    assert not english_words & set(re.findall(r"[a-z]+", texts["sv"].lower()))
+    assert ("6 months after the end" in texts["en"]) and ("6 månader efter avslut" in
+                                                          texts["sv"])
