@@ -27,6 +27,7 @@ from scheduler.reminding import READ_MODELS, due_today
 
 ServiceBuilder = Callable[[], ProcurementService]
 EXIT_CONFIGURATION = 2
+STATUS_FRESHNESS_TIMEOUT = 10.0  # seconds
 
 
 def scheduler_group(build_service: ServiceBuilder) -> click.Group:
@@ -113,8 +114,11 @@ def scheduler_group(build_service: ServiceBuilder) -> click.Group:
             for last in lasts:
                 click.echo(f"Last {last.job} run: {last.finished_at} by {last.holder}: "
                            f"{last.outcome}: {last.summary}")
+            # What the next round would find, so the read model is brought up to date first.
+            fresh = jobs.reminders.fresh(STATUS_FRESHNESS_TIMEOUT)
             today = app.clock.today()
-            click.echo(f"Reminders due today ({today}): {due_today(app, today)}")
+            click.echo(f"Reminders due today ({today}): {due_today(app, today)}"
+                       + ("" if fresh else " (the read model is behind the log)"))
             for lag in status(app, READ_MODELS):
                 click.echo(f"Read model {lag.name}: position {lag.position} of {lag.head}")
             mailer = runner.mailer_module()

@@ -29,7 +29,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -67,14 +66,16 @@ class CatchUpHere:
     def __call__(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         head = int(self.service.recorder.max_notification_id() or 0)
+        # The tracked positions, not the runners' cached ones: another applier may have
+        # moved them on, or a rebuild back.
+        tracked = positions(self.service, READ_MODELS)
         for runner in self.runners:
-            # The tracked position, not the runner's cached one: a rebuild elsewhere may
-            # have moved it back.
-            while positions(self.service, [type(runner.projection)])[runner.name] < head:
+            while tracked[runner.name] < head:
                 if time.monotonic() >= deadline:
                     return False
                 if runner.step() == 0:
                     time.sleep(0.02)  # a gap still settling, or another applier's turn
+                tracked = positions(self.service, READ_MODELS)
         return True
 
 
@@ -122,10 +123,9 @@ class RemindersJob:
         self.timeout = timeout
         self.db = Database.of(service)
 
-    def __call__(self, stop: threading.Event | None = None,
-                 recorded: Callable[[], None] | None = None) -> RemindersReport:
-        """One round. `stop` ends it between two recordings; `recorded` is called after
-        each reminder recorded (the tests kill a scheduler mid-run with it)."""
+    def __call__(self, stop: threading.Event | None = None) -> RemindersReport:
+        """One round; `stop` ends it between two recordings (the rest is the next
+        round's)."""
         today = self.service.clock.today()
         report = RemindersReport(today)
         if not self.fresh(self.timeout):
@@ -140,8 +140,6 @@ class RemindersJob:
                     report.stopped = True
                     return report
                 self._record(row.procurement_id, reminder, report)
-                if recorded is not None:
-                    recorded()
         if report.recorded:
             # So the mailer's feed shows them, and the next round sees them sent.
             self.fresh(self.timeout)

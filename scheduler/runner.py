@@ -18,6 +18,7 @@ Settings (environment):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import logging
@@ -31,6 +32,8 @@ from types import ModuleType
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from eventsourcing.persistence import OperationalError, ProgrammingError
 
@@ -53,6 +56,7 @@ MAIL_INTERVAL_SETTING = "PROCUREMENT_MAIL_INTERVAL"
 DEFAULT_INTERVAL = 60.0
 MISFIRE_GRACE = 3600  # seconds: a round started late is still worth running
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
+STOP_TIMEOUT = 60.0  # seconds a stop waits for the round in hand
 
 RUNS = Table("scheduler_runs", (
     ("job", "TEXT NOT NULL"),
@@ -133,6 +137,8 @@ class Scheduler:
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
         self.last: dict[str, Run] = {}  # this process's last run of each job
+        self._running = 0  # rounds in hand, which `stop` lets finish
+        self._idle = threading.Condition()
         self._aps: BackgroundScheduler | None = None
         self._journal_ready = False
 
@@ -149,6 +155,16 @@ class Scheduler:
         return [self.run_reminders(), self.run_mail()]
 
     def _run(self, job: str, work: Callable[[], Run]) -> Run:
+        with self._idle:
+            self._running += 1
+        try:
+            return self._lead_and_run(job, work)
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+
+    def _lead_and_run(self, job: str, work: Callable[[], Run]) -> Run:
         started = self.service.clock.now()
         try:
             if not self.leader.lead():
@@ -170,9 +186,11 @@ class Scheduler:
 
     def _reminders(self) -> Run:
         report = self.reminders(stop=self.stopping)
-        if report.recorded and self._aps is not None and self._aps.get_job(MAIL):
+        aps = self._aps
+        if report.recorded and aps is not None and not self.stopping.is_set():
             # Mail what was just recorded now rather than at the mail job's next interval.
-            self._aps.modify_job(MAIL, next_run_time=datetime.now(UTC))
+            with contextlib.suppress(JobLookupError, SchedulerNotRunningError):
+                aps.modify_job(MAIL, next_run_time=datetime.now(UTC))
         return Run(REMINDERS, DONE if report.fresh else SKIPPED, report.summary(), report)
 
     def _mail(self) -> Run:
@@ -220,13 +238,18 @@ class Scheduler:
         aps.start()
         self._aps = aps
 
-    def stop(self, wait: bool = True) -> None:
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """End the round in hand at its next reminder, then let the lock go, so a stand-by
         takes over at its next round."""
         self.stopping.set()
         if self._aps is not None:
-            self._aps.shutdown(wait=wait)
+            # Not shutdown(wait=True): it holds the scheduler's locks while it waits, and a
+            # round that touches its jobs (the mail wake-up) would then never finish.
+            self._aps.shutdown(wait=False)
             self._aps = None
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._running == 0, timeout):
+                log.warning("a round is still running after %.0f s; stopping anyway", timeout)
         self.leader.release()
 
     @property

@@ -10,7 +10,8 @@ For each due date the case implies (projections/obligations.py works them out):
   (not for the authority's own items: it would escalate to itself).
 
 A reminder a stopped scheduler missed is still sent once when it starts again, marked
-late; a BEFORE reminder whose day has passed is not sent at all (the DUE one is).
+late; a BEFORE reminder whose due date has come meanwhile is not sent at all (the DUE one
+is).
 """
 
 from __future__ import annotations
@@ -86,9 +87,11 @@ def stages_due(due_on: date, today: date, policy: ReminderPolicy, responsible: R
                sent: frozenset[Stage]) -> list[tuple[Stage, bool]]:
     """The stages to send today for an open item, each with whether it is late."""
     found: list[tuple[Stage, bool]] = []
-    if (Stage.BEFORE not in sent and policy.days_before > 0
-            and stage_day(Stage.BEFORE, due_on, policy) <= today < due_on):
-        found.append((Stage.BEFORE, False))
+    before = stage_day(Stage.BEFORE, due_on, policy)
+    if Stage.BEFORE not in sent and policy.days_before > 0 and before <= today < due_on:
+        # Sent after its day (a scheduler that was down) it is still ahead of the due
+        # date, so still worth sending, and marked late like any other missed reminder.
+        found.append((Stage.BEFORE, today > before))
     if Stage.DUE not in sent and today >= due_on:
         found.append((Stage.DUE, today > due_on))
     escalation = stage_day(Stage.ESCALATION, due_on, policy)
