@@ -49,7 +49,8 @@ def test_the_stage_days_are_before_on_and_after_the_due_date() -> None:
     (DUE + timedelta(days=13), [(Stage.DUE, True)]),
     (DUE + timedelta(days=14), [(Stage.DUE, True), (Stage.ESCALATION, False)]),
     (DUE + timedelta(days=40), [(Stage.DUE, True), (Stage.ESCALATION, True)]),
-], ids=["too-early", "before-day", "eve-missed-before-day", "due-day", "overdue", "escalation-day", "long-after"])
+], ids=["too-early", "before-day", "eve-missed-before-day", "due-day", "overdue",
+        "escalation-day", "long-after"])
 def test_each_day_has_its_stages_and_a_missed_day_is_sent_late(
         today: date, expected: list[tuple[Stage, bool]]) -> None:
     assert stages(today) == expected
