@@ -40,7 +40,7 @@ log = logging.getLogger("scheduler.leader")
 class Leadership(Protocol):
     def lead(self) -> bool:
         """Hold the lock (take it if free, check it is still held if taken); True while
-        this process is the leader."""
+        this process is the leader. Raises if the store cannot be reached."""
 
     def someone_leads(self) -> bool:
         """Whether any process holds the lock now (this one included)."""
@@ -144,9 +144,7 @@ class AdvisoryLock:
                     return True
                 log.warning("lost the scheduler lock's connection; asking for it again")
                 self._drop()
-            connection = self._connect()
-            if connection is None:
-                return False
+            connection = self._connect()  # the store unreachable: the round fails, logged
             if not self._try_lock(connection):
                 connection.close()
                 return False
@@ -159,9 +157,6 @@ class AdvisoryLock:
             if self._connection is not None and self._alive(self._connection):
                 return True
             connection = self._connect()
-            if connection is None:
-                raise ConfigurationError("cannot reach PostgreSQL to look at the scheduler "
-                                         "lock")
             try:
                 if not self._try_lock(connection):
                     return True
@@ -183,16 +178,14 @@ class AdvisoryLock:
         connection)."""
         return None if self._connection is None else int(self._connection.info.backend_pid)
 
-    def _connect(self) -> psycopg.Connection[Any] | None:
+    def _connect(self) -> psycopg.Connection[Any]:
         kwargs = dict(self._connect_kwargs)
         if self._get_password is not None:
             kwargs["password"] = self._get_password()
-        try:
-            return psycopg.connect(autocommit=True, connect_timeout=max(1, int(self._timeout)),
-                                   application_name="procurement-scheduler", **kwargs)
-        except psycopg.Error as error:
-            log.warning("cannot connect for the scheduler lock: %s", error)
-            return None
+        # Autocommit: an idle session, never "idle in transaction", which a server setting
+        # may end (and the lock with it).
+        return psycopg.connect(autocommit=True, connect_timeout=max(1, int(self._timeout)),
+                               application_name="procurement-scheduler", **kwargs)
 
     def _try_lock(self, connection: psycopg.Connection[Any]) -> bool:
         row = connection.execute("SELECT pg_try_advisory_lock(%s)", (self.key,)).fetchone()

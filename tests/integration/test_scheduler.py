@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -652,32 +653,71 @@ def test_scheduler_run_works_until_sigterm_then_lets_the_lock_go(
     assert not leadership(service).someone_leads()
 
 
-def test_serve_runs_the_scheduler_in_the_web_process_unless_turned_off(
-        sqlite_env: dict[str, str], real_today_case: tuple[ProcurementService, UUID]) -> None:
-    import socket
-
-    service, pid = real_today_case
+def _serve(env: dict[str, str], until: Callable[[int], bool]) -> str:
+    """Runs `procurement serve` until `until(port)` holds, then stops it with Ctrl+C; its
+    output."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = str(probe.getsockname()[1])
+        port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [_procurement_command(), "serve", "--port", port], cwd=ROOT,
-        env={**os.environ, **sqlite_env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [_procurement_command(), "serve", "--port", str(port)], cwd=ROOT,
+        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, preexec_fn=_interruptible)
     try:
         deadline = time.monotonic() + 30
-        while not sent(service, pid):
+        while not until(port):
             assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.1)
-        assert leadership(service).someone_leads()
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0, out
+    return out
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_serve_runs_the_scheduler_in_the_web_process_unless_turned_off(
+        sqlite_env: dict[str, str], real_today_case: tuple[ProcurementService, UUID]) -> None:
+    service, pid = real_today_case
+
+    def listening_a_while(port: int) -> bool:
+        if not _listening(port):
+            return False
+        time.sleep(0.5)  # long enough for a scheduler, had it started, to take the lock
+        return True
+
+    off = _serve({**sqlite_env, runner.MODE_SETTING: "off"}, listening_a_while)
+    assert "Scheduler: off (PROCUREMENT_SCHEDULER=off)" in off
+    assert sent(service, pid) == []
+    assert runner.last_runs(service) == []
+
+    out = _serve(sqlite_env, lambda port: bool(sent(service, pid))
+                 and leadership(service).someone_leads())
     assert "Scheduler: in this process, active while it holds the file lock" in out
     assert not leadership(service).someone_leads()
+
+
+@pytest.mark.postgres
+def test_a_store_out_of_reach_fails_the_round_rather_than_standing_by(
+        open_service: ServiceFactory, fresh_postgres_env: dict[str, str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    service = open_service(fresh_postgres_env)
+    lock = leadership(service)
+    assert isinstance(lock, AdvisoryLock)
+    lock._connect_kwargs["port"] = 1  # nothing listens there
+    with caplog.at_level(logging.ERROR, logger="scheduler"):
+        run = runner.Scheduler(service, leader=lock).run_reminders()
+    assert run.outcome == runner.FAILED and "OperationalError" in run.summary
+    assert "reminders job failed" in caplog.text
 
 
 @pytest.mark.parametrize(("setting", "value", "command", "message"), [
