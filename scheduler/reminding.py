@@ -109,7 +109,7 @@ class RemindersReport:
             return f"{self.today}: skipped, the reminders read model is behind the log"
         text = (f"{self.today}: {self.recorded} reminder(s) recorded ({self.escalations} "
                 f"escalation(s), {self.late} late), {self.already} already recorded "
-                f"elsewhere, {self.items} open item(s) due")
+                f"elsewhere, {self.items} open item(s) looked at")
         if self.refused:
             text += f", {len(self.refused)} refused"
         return text + (", stopped early" if self.stopped else "")
