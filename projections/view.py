@@ -17,10 +17,12 @@ once, so the transaction never has to upgrade a stale read snapshot.
 
 from __future__ import annotations
 
+import re
+import time
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg.sql import SQL, Composed
@@ -98,9 +100,22 @@ class PostgresView(ViewMixin, PostgresTrackingRecorder):
         self.sql_create_statements.extend(Composed([SQL(s)]) for s in self.ddl())
 
     def create_table(self) -> None:
-        super().create_table()
+        # Two processes creating the same tables at once on a fresh schema: PostgreSQL's
+        # IF NOT EXISTS can still fail on the catalog's unique index for the loser. The
+        # tables are then there; a second try finds them.
+        for attempt in range(3):
+            try:
+                super().create_table()
+                break
+            except (IntegrityError, ProgrammingError, OperationalError) as error:
+                if attempt == 2 or not _CREATED_MEANWHILE.search(str(error)):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         with self.db.transaction() as cursor:
             self.start_tracking(cursor)
+
+
+_CREATED_MEANWHILE = re.compile(r"duplicate key|already exists|pg_type_typname")
 
 
 def open_view(app: Application[Any], name: str, tables: tuple[Table, ...]) -> ViewMixin:

@@ -4,6 +4,7 @@ PostgreSQL (the in-memory store has no SQL, so projections refuse it by design).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -41,10 +42,12 @@ from projections.cli import projections_group
 from projections.compliance import Compliance
 from projections.db import Database
 from projections.notices import Notices
+from projections.registry import PROJECTIONS as PROJECTIONS_BY_NAME
 from projections.registry import named
 from projections.reminders import Reminders
 from projections.runner import ProjectionRunner, status, wait_for
 from projections.statistics import Statistics
+from projections.view import open_view
 from tests.integration.conftest import ServiceFactory
 
 Follow = Callable[..., Database]
@@ -769,3 +772,29 @@ def clock_at(service: ProcurementService, day: date) -> None:
     assert isinstance(service.clock, FixedClock)
     service.clock.advance(datetime.combine(day, service.clock.now().timetz())
                           - service.clock.now())
+
+
+@pytest.mark.postgres
+def test_processes_opening_the_read_models_at_once_on_a_fresh_schema_all_succeed(
+        open_service: ServiceFactory, fresh_postgres_env: dict[str, str]) -> None:
+    """A web process, a projection runner and a scheduler starting together each create
+    the projections' tables if missing; none of them may fail because another won."""
+    services = [open_service(fresh_postgres_env) for _ in range(4)]
+    barrier = threading.Barrier(len(services))
+    failures: list[BaseException] = []
+
+    def open_all(service: ProcurementService) -> None:
+        barrier.wait()
+        try:
+            for projection in named():
+                open_view(service, projection.name, projection.tables)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=open_all, args=(s,)) for s in services]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    assert {s.name for s in status(services[0], named())} == set(PROJECTIONS_BY_NAME)
