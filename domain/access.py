@@ -32,6 +32,10 @@ class Part(Enum):
     MEMBER = "member"  # a user of the organisation concerned
     ORG_ADMIN = "org_admin"  # that organisation's own administrator
     AUTHORITY_ADMIN = "authority_admin"  # the administrator of a contracting authority
+    # Parts in the participant register:
+    MATCHING_ORGANISATION = "matching_organisation"  # any matcher: may register people
+    REGISTRAR = "registrar"  # the matcher organisation that registered the person
+    EMPLOYER = "employer"  # the awarded supplier of a case that placed the person
 
 
 class Command(Enum):
@@ -77,6 +81,11 @@ class Command(Enum):
     VIEW_USERS = "view_users"
     DEACTIVATE_USER = "deactivate_user"
     GRANT_AUDIT_ACCESS = "grant_audit_access"
+    # the participant register
+    REGISTER_PARTICIPANT = "register_participant"
+    VIEW_PARTICIPANT = "view_participant"  # everything: identity number, target group
+    VIEW_PARTICIPANT_CONTACT = "view_participant_contact"  # the name and contact only
+    ERASE_PARTICIPANT = "erase_participant"
 
 
 P = Part
@@ -127,6 +136,12 @@ POLICY: dict[Command, frozenset[Part]] = {
     Command.VIEW_USERS: frozenset({P.OPERATOR, P.ORG_ADMIN}),
     Command.DEACTIVATE_USER: frozenset({P.OPERATOR, P.ORG_ADMIN}),
     Command.GRANT_AUDIT_ACCESS: frozenset({P.AUTHORITY_ADMIN}),
+    Command.REGISTER_PARTICIPANT: frozenset({P.MATCHING_ORGANISATION}),
+    # Authorities and auditors see pseudonyms and statistics only; the operator runs the
+    # service and may erase, but reads no one.
+    Command.VIEW_PARTICIPANT: frozenset({P.REGISTRAR}),
+    Command.VIEW_PARTICIPANT_CONTACT: frozenset({P.REGISTRAR, P.EMPLOYER}),
+    Command.ERASE_PARTICIPANT: frozenset({P.REGISTRAR, P.OPERATOR}),
 }
 
 
@@ -170,6 +185,23 @@ def parts_of(actor: Actor, case: CaseParties | None,
         parts.add(P.PARTNER)
     if role is Role.AUDITOR and case.owner_id in audited_authorities:
         parts.add(P.AUDITOR)
+    return frozenset(parts)
+
+
+def participant_parts(actor: Actor, registered_by: UUID | None,
+                      employs: bool = False) -> frozenset[Part]:
+    """The actor's parts towards a person in the register (`registered_by` None: towards
+    one not registered yet). `employs`: the actor's organisation is the awarded supplier
+    of a case with a placement of the person, which the caller has checked on the case."""
+    parts: set[Part] = set()
+    if actor.role is Role.MATCHER:
+        parts.add(P.MATCHING_ORGANISATION)
+        if registered_by == actor.organisation_id:
+            parts.add(P.REGISTRAR)
+    if actor.role is Role.SUPPLIER and employs:
+        parts.add(P.EMPLOYER)
+    if actor.role is Role.ADMIN:
+        parts.add(P.OPERATOR)
     return frozenset(parts)
 
 

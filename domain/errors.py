@@ -68,6 +68,24 @@ class ProcurementNotFound(NotFound):
         self.procurement_id = procurement_id
 
 
+class ParticipantNotFound(NotFound):
+    """No person in the register with this id, or none the actor may read."""
+
+    def __init__(self, participant_id: UUID) -> None:
+        super().__init__(f"Participant {participant_id} not found")
+        self.participant_id = participant_id
+
+
+class ParticipantErased(NotFound):
+    """The person was erased: their data can no longer be read by anyone."""
+
+    code = "erased"
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"Participant {reference} has been erased; their data is gone")
+        self.reference = reference
+
+
 class AccessDenied(DomainError):
     """The actor's organisation has no part in the case that allows this command."""
 

@@ -40,6 +40,7 @@ from domain.errors import (
     ProcurementNotFound,
     VersionMismatch,
 )
+from domain.participants.commands import ParticipantCommands
 from domain.procurement import Procurement, events
 from domain.procurement.compliance import ComplianceAssessment, ComplianceOutcome
 from domain.procurement.contract import Award, Contract, KickOff
@@ -78,7 +79,7 @@ _case_version: ContextVar[CaseVersion | None] = ContextVar("case_version", defau
 
 
 @stamping_with_own_clock
-class ProcurementService(DirectoryCommands, Application[UUID]):
+class ProcurementService(DirectoryCommands, ParticipantCommands, Application[UUID]):
     name = "Procurement"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Procurement: 50}
     max_attempts = 5

@@ -2,10 +2,10 @@
 
 Each row says when, who (user, organisation and party), which procurement (none for the
 directory), what happened in words (Swedish and English) and which fields changed, as
-JSON. People appear only as pseudonyms: participants by their reference, directory users
-by their id. Names, e-mail addresses, supervisors and kick-off attendees are left out
-(the row lists which fields were), and password hashes and token digests are never
-written at all.
+JSON. People appear only as pseudonyms: participants by their reference (their register
+entries' encrypted data is left out too), directory users by their id. Names, e-mail
+addresses, supervisors and kick-off attendees are left out (the row lists which fields
+were), and password hashes and token digests are never written at all.
 
 A tender is sealed until tendering closes: its row is kept but marked `sealed`, and the
 queries leave sealed rows out for everyone but the tenderer itself. Closing tendering
@@ -27,6 +27,7 @@ from uuid import UUID
 
 from domain.directory.organisation import Organisation
 from domain.directory.user import EmailIndex, User
+from domain.participants.participant import Participant
 from domain.procurement import events as ev
 from domain.values import Actor
 from projections import labels
@@ -224,6 +225,16 @@ def _(event: Organisation.Renamed) -> Label:  # type: ignore[name-defined]
     return _with(labels.event("Organisation.Renamed"), event.name, event.name)
 
 
+@describe.register
+def _(event: Participant.Registered) -> Label:  # type: ignore[name-defined]
+    return _with(labels.event("Participant.Registered"), event.reference, event.reference)
+
+
+@describe.register
+def _(event: Participant.Erased) -> Label:  # type: ignore[name-defined]
+    return _with(labels.event("Participant.Erased"), event.reference, event.reference)
+
+
 # -- the row ---------------------------------------------------------------------------------
 
 def event_type(event: Event) -> str:
@@ -248,6 +259,10 @@ def changes(event: Event) -> str:
     leave_out = SECRETS | PERSONAL
     if isinstance(event, (User.Event, EmailIndex.Event)):
         leave_out = leave_out | {"name"}
+    if isinstance(event, Participant.Event):
+        # The person's data, encrypted: no use to a reader, and after erasure no key opens
+        # it; the event store is the one place the ciphertext is kept.
+        leave_out = leave_out | {"sealed"}
     redacted: set[str] = set()
     own = ((k, v) for k, v in vars(event).items() if k not in _METADATA)
     fields = _plain_fields(own, leave_out, redacted)

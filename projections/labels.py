@@ -53,6 +53,9 @@ EVENTS: dict[str, Label] = {
     "Organisation.AuditAccessRevoked": Label("Granskningsbehörighet återkallad",
                                              "Audit access revoked"),
     "User.Invited": Label("Användare inbjuden", "User invited"),
+    # The participant register: rows show the pseudonymous reference only
+    "Participant.Registered": Label("Deltagare registrerad", "Participant registered"),
+    "Participant.Erased": Label("Deltagarens uppgifter raderade", "Participant erased"),
     "User.InvitationAccepted": Label("Inbjudan accepterad", "Invitation accepted"),
     "User.PasswordChanged": Label("Lösenord bytt", "Password changed"),
     "User.SignInFailed": Label("Misslyckad inloggning", "Failed sign-in"),

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from eventsourcing.sqlite import SQLiteDatastore
+
 from domain import config
 from domain.clock import Clock
+from domain.participants.sealing import InMemoryKeyStore, KeyStore
 from domain.service import ProcurementService
+from projections.db import Database
+from projections.key_store import SqlKeyStore
 
 
 def build_service(env: Mapping[str, str] | None = None,
@@ -20,9 +25,22 @@ def build_service(env: Mapping[str, str] | None = None,
 
     `env` overrides the process environment (PERSISTENCE_MODULE, SQLITE_DBNAME,
     POSTGRES_*, PROCUREMENT_DATA_DIR); domain/config.py resolves them and raises
-    `ConfigurationError` when they are wrong.
+    `ConfigurationError` when they are wrong. The participants' keys are kept in the
+    events' database, in a table of their own.
     """
-    return ProcurementService(dict(env) if env is not None else None, clock=clock)
+    service = ProcurementService(dict(env) if env is not None else None, clock=clock)
+    service.key_store = _key_store(service)
+    return service
+
+
+def _key_store(service: ProcurementService) -> KeyStore:
+    """Beside the events wherever they outlive the process; in memory only where the events
+    do not either (a key lost while its person's events remain would erase the person)."""
+    datastore = getattr(service.factory, "datastore", None)
+    if datastore is None or (isinstance(datastore, SQLiteDatastore)
+                             and datastore.pool.is_sqlite_memory_mode):
+        return InMemoryKeyStore()
+    return SqlKeyStore(Database.of(service))
 
 
 def describe_store(env: Mapping[str, str] | None = None) -> str:

@@ -7,7 +7,14 @@ from uuid import uuid4
 
 import pytest
 
-from domain.access import Command, Part, allows, may_see_target_groups, parts_of
+from domain.access import (
+    Command,
+    Part,
+    allows,
+    may_see_target_groups,
+    participant_parts,
+    parts_of,
+)
 from domain.examples import example_tender, new_actor
 from domain.procurement.lifecycle import State
 from domain.values import Actor, Role
@@ -199,3 +206,46 @@ def test_the_owner_governs_the_case_but_does_not_act_for_the_supplier_or_matcher
 def test_target_groups_are_hidden_from_suppliers_and_partners(held: set[Part],
                                                               sees: bool) -> None:
     assert may_see_target_groups(frozenset(held)) is sees
+
+
+# -- the participant register ------------------------------------------------------------------
+
+def test_any_matcher_may_register_a_participant_and_only_a_matcher() -> None:
+    assert allowed(P.MATCHING_ORGANISATION) == {C.REGISTER_PARTICIPANT}
+    for role in Role:
+        registering = P.MATCHING_ORGANISATION in participant_parts(new_actor(role), None)
+        assert registering is (role is Role.MATCHER)
+
+
+def test_the_registering_matcher_reads_everything_and_may_erase() -> None:
+    assert allowed(P.REGISTRAR) == {C.VIEW_PARTICIPANT, C.VIEW_PARTICIPANT_CONTACT,
+                                    C.ERASE_PARTICIPANT}
+
+
+def test_the_employing_supplier_reads_the_name_and_contact_only() -> None:
+    assert allowed(P.EMPLOYER) == {C.VIEW_PARTICIPANT_CONTACT}
+
+
+def test_the_operator_erases_but_reads_no_one() -> None:
+    assert {c for c in allowed(P.OPERATOR) if "participant" in c.value} == {
+        C.ERASE_PARTICIPANT}
+
+
+@pytest.mark.parametrize(("role", "employs", "expected"), [
+    (Role.MATCHER, False, {P.MATCHING_ORGANISATION}),  # another matcher than the registrar
+    (Role.SUPPLIER, True, {P.EMPLOYER}),
+    (Role.SUPPLIER, False, set()),
+    (Role.AUTHORITY, True, set()),
+    (Role.AUDITOR, True, set()),
+    (Role.SOCIAL_ENTERPRISE, True, set()),
+    (Role.ADMIN, False, {P.OPERATOR}),
+])
+def test_parts_towards_a_registered_person(role: Role, employs: bool,
+                                           expected: set[Part]) -> None:
+    assert set(participant_parts(new_actor(role), uuid4(), employs)) == expected
+
+
+def test_the_registrar_is_the_matcher_organisation_that_registered() -> None:
+    matcher = new_actor(Role.MATCHER)
+    assert set(participant_parts(matcher, matcher.organisation_id)) == {
+        P.MATCHING_ORGANISATION, P.REGISTRAR}

@@ -1,0 +1,155 @@
+"""The participant register's commands, part of the one application service
+(domain/service.py), decided by the same policy table as every other (domain/access.py).
+
+A read decrypts only what the reader's part allows: the registering matcher everything, the
+supplier employing the person in a case the name and contact, never the target group or
+the identity number; authorities and auditors no one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from domain import access
+from domain.access import Command, Part
+from domain.clock import stamping_with_own_clock
+from domain.errors import (
+    AccessDenied,
+    ConfigurationError,
+    ParticipantErased,
+    ParticipantNotFound,
+)
+from domain.participants.participant import Participant, new_reference
+from domain.participants.sealing import KeyStore, PersonalDetails, seal, unseal
+from domain.values import Actor, Role, TargetGroup
+
+if TYPE_CHECKING:
+    from eventsourcing.application import Application
+
+    from domain.procurement import Procurement
+
+    _ApplicationLike = Application[UUID]
+else:
+    _ApplicationLike = object
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    """A person as one reader may see them: fields the reader's part does not allow are
+    None, never filled in and blanked afterwards."""
+
+    participant_id: UUID
+    reference: str
+    registered_by: UUID
+    registered_at: datetime
+    name: str
+    email: str
+    phone: str
+    personal_number: str | None = None
+    target_group: TargetGroup | None = None
+    eligibility_attested: bool | None = None
+
+
+@stamping_with_own_clock
+class ParticipantCommands(_ApplicationLike):
+    """Mixed into ProcurementService: register, read and erase people."""
+
+    key_store: KeyStore | None = None
+    _REFERENCE_ATTEMPTS = 5
+
+    if TYPE_CHECKING:
+        def _load_visible(self, actor: Actor, procurement_id: UUID
+                          ) -> tuple[Procurement, frozenset[Part]]: ...
+
+    def register_participant(self, actor: Actor, details: PersonalDetails
+                             ) -> tuple[UUID, str]:
+        """The new person's id and pseudonymous reference (the one a case will hold)."""
+        self._require_participant(Command.REGISTER_PARTICIPANT,
+                                  access.participant_parts(actor, None))
+        keys = self._keys()
+        for _ in range(self._REFERENCE_ATTEMPTS):
+            reference = new_reference()
+            participant_id = Participant.id_for(reference)
+            sealed = seal(keys.create(participant_id), participant_id, details)
+            try:
+                self.save(Participant.register(actor, reference, sealed))
+            except IntegrityError:
+                # The random reference was taken (the id is derived from it): draw again.
+                # The key just made belongs to the one who holds the reference already.
+                continue
+            return participant_id, reference
+        raise IntegrityError("no free participant reference")  # 31^8 codes: never in practice
+
+    def read_participant(self, actor: Actor, participant_id: UUID,
+                         case_id: UUID | None = None) -> ParticipantView:
+        """The person as the actor may see them. A supplier reads through a case
+        (`case_id`) in which it employs the person; a reader with no part is told the
+        person does not exist, as for a case."""
+        participant = self._participant(participant_id)
+        parts = access.participant_parts(actor, participant.registered_by,
+                                         self._employs(actor, participant, case_id))
+        if not access.allows(Command.VIEW_PARTICIPANT_CONTACT, parts):
+            raise ParticipantNotFound(participant_id)
+        key = None if participant.erased else self._keys().get(participant.id)
+        if key is None:
+            raise ParticipantErased(participant.reference)
+        details = unseal(key, participant.id, participant.sealed)
+        view = ParticipantView(participant.id, participant.reference,
+                               participant.registered_by, participant.created_on,
+                               details.name, details.email, details.phone)
+        if not access.allows(Command.VIEW_PARTICIPANT, parts):
+            return view
+        return replace(view, personal_number=details.personal_number,
+                       target_group=details.target_group,
+                       eligibility_attested=details.eligibility_attested)
+
+    def erase_participant(self, actor: Actor | None, participant_id: UUID,
+                          reason: str) -> None:
+        """`actor` None is the operator's console on the server. The key goes first: once
+        it is deleted the person is unreadable, whatever happens to the event after."""
+        participant = self._participant(participant_id)
+        if actor is not None and not access.allows(
+                Command.ERASE_PARTICIPANT,
+                access.participant_parts(actor, participant.registered_by)):
+            raise ParticipantNotFound(participant_id)
+        participant.erase(actor, reason)
+        self._keys().delete(participant.id)
+        self.save(participant)
+
+    # -- shared ----------------------------------------------------------------------------
+
+    def _participant(self, participant_id: UUID) -> Participant:
+        try:
+            found: object = self.repository.get(participant_id)
+        except AggregateNotFoundError:
+            raise ParticipantNotFound(participant_id) from None
+        if not isinstance(found, Participant):
+            raise ParticipantNotFound(participant_id)
+        return found
+
+    def _employs(self, actor: Actor, participant: Participant, case_id: UUID | None) -> bool:
+        """Whether the actor's organisation placed the person in that case: it is the
+        awarded supplier there, and a placement (running or ended: the follow-up goes on
+        after) holds the person's reference."""
+        if case_id is None or actor.role is not Role.SUPPLIER:
+            return False
+        case, parts = self._load_visible(actor, case_id)
+        return Part.AWARDED_SUPPLIER in parts and any(
+            p.participant_ref == participant.reference for p in case.placements.values())
+
+    def _keys(self) -> KeyStore:
+        if self.key_store is None:
+            raise ConfigurationError("the participant register needs a key store: build the "
+                                     "service with web.bootstrap.build_service")
+        return self.key_store
+
+    @staticmethod
+    def _require_participant(command: Command, parts: frozenset[Part]) -> None:
+        if not access.allows(command, parts):
+            raise AccessDenied(command.value)
