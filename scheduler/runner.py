@@ -156,6 +156,10 @@ class Scheduler:
 
     def _run(self, job: str, work: Callable[[], Run]) -> Run:
         with self._idle:
+            # Checked under the lock stop() waits with: a round that APScheduler starts
+            # after stop() has let the lock go must not take it again (and leak it).
+            if self.stopping.is_set():
+                return Run(job, SKIPPED, "the scheduler is stopping")
             self._running += 1
         try:
             return self._lead_and_run(job, work)
