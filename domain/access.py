@@ -86,6 +86,7 @@ class Command(Enum):
     VIEW_PARTICIPANT = "view_participant"  # everything: identity number, target group
     VIEW_PARTICIPANT_CONTACT = "view_participant_contact"  # the name and contact only
     ERASE_PARTICIPANT = "erase_participant"
+    VIEW_READ_LOG = "view_read_log"  # who read the people of a case
 
 
 P = Part
@@ -142,6 +143,8 @@ POLICY: dict[Command, frozenset[Part]] = {
     Command.VIEW_PARTICIPANT: frozenset({P.REGISTRAR}),
     Command.VIEW_PARTICIPANT_CONTACT: frozenset({P.REGISTRAR, P.EMPLOYER}),
     Command.ERASE_PARTICIPANT: frozenset({P.REGISTRAR, P.OPERATOR}),
+    # The operator reads the whole log at the console (no actor, no policy).
+    Command.VIEW_READ_LOG: frozenset({P.AUDITOR}),
 }
 
 

@@ -10,17 +10,20 @@ and `Database.text` turns it into what the driver expects: sqlite3 wants `?` and
 table names, psycopg wants `%s` and the names qualified by the store's schema (the
 library's connections do not set a search path). Values are kept to the types both
 databases share: TEXT (ids, ISO dates and times, JSON), INTEGER/BIGINT (flags as 0/1) and
-a binary column type spelled `{blob}` in table definitions.
+a binary column type spelled `{blob}` in table definitions, and `{serial}` for an integer
+key the database numbers itself (in insertion order).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 
@@ -31,6 +34,7 @@ Row = dict[str, Any]
 
 class Many(tuple[Any, ...]):
     """Values for one `IN (%s)`: the placeholder becomes one per value."""
+_CREATED_MEANWHILE = re.compile(r"duplicate key|already exists|pg_type_typname")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -60,6 +64,9 @@ class Database:
         else:
             self._names = _Names(lambda name: name)
         self._names["blob"] = "BYTEA" if self.is_postgres else "BLOB"
+        # SQLite: an INTEGER primary key is the rowid, numbered on insert.
+        self._names["serial"] = ("BIGINT GENERATED ALWAYS AS IDENTITY" if self.is_postgres
+                                 else "INTEGER")
         self._names["tracking"] = self._names[tracking_table]
         self._texts: dict[str, str] = {}
         if not datastore.single_row_tracking:
@@ -106,6 +113,20 @@ class Database:
         else:
             with self.datastore.transaction(commit=False) as cursor:
                 yield Cursor(self, cursor)
+
+    def create_tables(self, statements: Sequence[str]) -> None:
+        """Run CREATE ... IF NOT EXISTS statements; two processes doing so at once on a fresh
+        PostgreSQL schema can still collide in the catalog, and the loser tries again."""
+        for attempt in range(3):
+            try:
+                with self.transaction() as cursor:
+                    for statement in statements:
+                        cursor.execute(statement)
+                return
+            except (IntegrityError, ProgrammingError, OperationalError) as error:
+                if attempt == 2 or not _CREATED_MEANWHILE.search(str(error)):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def fetch(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         """Rows of one query, read outside any write transaction (`Many` for IN lists)."""

@@ -11,11 +11,8 @@ space is only marked reusable, so the database's disk should itself be encrypted
 
 from __future__ import annotations
 
-import re
-import time
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError
 from eventsourcing.postgres import PostgresDatastore
 
 from domain.participants.sealing import new_key
@@ -26,8 +23,6 @@ KEYS = Table("participant_keys", (
     ("participant_id", "TEXT NOT NULL"),
     ("key_bytes", "{blob} NOT NULL"),
 ), key=("participant_id",))
-
-_CREATED_MEANWHILE = re.compile(r"duplicate key|already exists|pg_type_typname")
 
 
 class SqlKeyStore:
@@ -67,14 +62,4 @@ class SqlKeyStore:
             connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _create_table(self) -> None:
-        for attempt in range(3):
-            try:
-                with self.db.transaction() as cursor:
-                    for statement in KEYS.ddl():
-                        cursor.execute(statement)
-                return
-            except (IntegrityError, ProgrammingError, OperationalError) as error:
-                # Two processes creating it at once on a fresh schema (projections/view.py).
-                if attempt == 2 or not _CREATED_MEANWHILE.search(str(error)):
-                    raise
-                time.sleep(0.05 * (attempt + 1))
+        self.db.create_tables(KEYS.ddl())

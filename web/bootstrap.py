@@ -13,34 +13,38 @@ from eventsourcing.sqlite import SQLiteDatastore
 
 from domain import config
 from domain.clock import Clock
+from domain.participants.read_log import InMemoryReadLog, ReadLog
 from domain.participants.sealing import InMemoryKeyStore, KeyStore
-from domain.service import ProcurementService
+from domain.service import AuditGrants, ProcurementService
 from projections.db import Database
 from projections.key_store import SqlKeyStore
+from projections.read_log import SqlReadLog
 
 
-def build_service(env: Mapping[str, str] | None = None,
-                  clock: Clock | None = None) -> ProcurementService:
+def build_service(env: Mapping[str, str] | None = None, clock: Clock | None = None,
+                  audit_grants: AuditGrants | None = None) -> ProcurementService:
     """The application service on the store the settings name.
 
     `env` overrides the process environment (PERSISTENCE_MODULE, SQLITE_DBNAME,
     POSTGRES_*, PROCUREMENT_DATA_DIR); domain/config.py resolves them and raises
-    `ConfigurationError` when they are wrong. The participants' keys are kept in the
-    events' database, in a table of their own.
+    `ConfigurationError` when they are wrong. The participants' keys and the log of reads
+    of their data are kept in the events' database, in tables of their own.
     """
-    service = ProcurementService(dict(env) if env is not None else None, clock=clock)
-    service.key_store = _key_store(service)
+    service = ProcurementService(dict(env) if env is not None else None, clock=clock,
+                                 audit_grants=audit_grants)
+    service.key_store, service.read_log = _participant_stores(service)
     return service
 
 
-def _key_store(service: ProcurementService) -> KeyStore:
+def _participant_stores(service: ProcurementService) -> tuple[KeyStore, ReadLog]:
     """Beside the events wherever they outlive the process; in memory only where the events
     do not either (a key lost while its person's events remain would erase the person)."""
     datastore = getattr(service.factory, "datastore", None)
     if datastore is None or (isinstance(datastore, SQLiteDatastore)
                              and datastore.pool.is_sqlite_memory_mode):
-        return InMemoryKeyStore()
-    return SqlKeyStore(Database.of(service))
+        return InMemoryKeyStore(), InMemoryReadLog()
+    db = Database.of(service)
+    return SqlKeyStore(db), SqlReadLog(db)
 
 
 def describe_store(env: Mapping[str, str] | None = None) -> str:

@@ -225,6 +225,27 @@ def grant_audit(authority_id: UUID, auditor_id: UUID) -> None:
                    f"{names(authority_id)}.")
 
 
+@admin.command("read-log")
+@click.option("--reference", default=None, help="Only this person's reads (P-XXXXXXXX).")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(1),
+              help="The newest this many entries.")
+def read_log(reference: str | None, limit: int) -> None:
+    """Who read participants' personal data: when, where, on what ground (oldest first)."""
+    with _service() as service, _refusals():
+        entries = service.console_read_log(reference, limit)
+        names = OrganisationNames(service)
+        rows = [(entry.read_at.isoformat(timespec="seconds"), entry.reference,
+                 names(entry.organisation_id), entry.role.value, str(entry.user_id),
+                 entry.place, entry.ground.value,
+                 "" if entry.case_id is None else str(entry.case_id))
+                for entry in entries]
+    if not rows:
+        click.echo("No reads logged.")
+        return
+    _table(("read at", "person", "organisation", "role", "user", "where", "ground", "case"),
+           rows)
+
+
 def _show_case(case: Procurement, service: ProcurementService, names: Names) -> None:
     setup, requirement = case.setup, case.requirement
     _section(f"{setup.reference}  {setup.title}")

@@ -4,6 +4,12 @@
 A read decrypts only what the reader's part allows: the registering matcher everything, the
 supplier employing the person in a case the name and contact, never the target group or
 the identity number; authorities and auditors no one.
+
+Every read that decrypts writes one entry to the read log (read_log.py) before it returns,
+in the same call: no caller can read a person without the log knowing who, when, where
+(the caller names its page, API route or export) and on what ground (the service decides:
+the registering matcher, or the employer in a case). A refused read writes no entry: it
+read nothing, and its answer is the same as for a person who does not exist.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from domain import access
+from domain import access, validation
 from domain.access import Command, Part
 from domain.clock import stamping_with_own_clock
 from domain.errors import (
@@ -26,12 +32,14 @@ from domain.errors import (
     ParticipantNotFound,
 )
 from domain.participants.participant import Participant, new_reference
+from domain.participants.read_log import ReadGround, ReadLog, ReadLogEntry
 from domain.participants.sealing import KeyStore, PersonalDetails, seal, unseal
 from domain.values import Actor, Role, TargetGroup
 
 if TYPE_CHECKING:
     from eventsourcing.application import Application
 
+    from domain.clock import Clock
     from domain.procurement import Procurement
 
     _ApplicationLike = Application[UUID]
@@ -61,9 +69,12 @@ class ParticipantCommands(_ApplicationLike):
     """Mixed into ProcurementService: register, read and erase people."""
 
     key_store: KeyStore | None = None
+    read_log: ReadLog | None = None
     _REFERENCE_ATTEMPTS = 5
 
     if TYPE_CHECKING:
+        clock: Clock
+
         def _load_visible(self, actor: Actor, procurement_id: UUID
                           ) -> tuple[Procurement, frozenset[Part]]: ...
 
@@ -87,10 +98,12 @@ class ParticipantCommands(_ApplicationLike):
         raise IntegrityError("no free participant reference")  # 31^8 codes: never in practice
 
     def read_participant(self, actor: Actor, participant_id: UUID,
-                         case_id: UUID | None = None) -> ParticipantView:
-        """The person as the actor may see them. A supplier reads through a case
-        (`case_id`) in which it employs the person; a reader with no part is told the
-        person does not exist, as for a case."""
+                         case_id: UUID | None = None, *, where: str) -> ParticipantView:
+        """The person as the actor may see them, logged as read at `where` (the caller's
+        page, API route or export). A supplier reads through a case (`case_id`) in which
+        it employs the person; a reader with no part is told the person does not exist,
+        as for a case."""
+        place = validation.text(where, "where", max_length=100)
         participant = self._participant(participant_id)
         parts = access.participant_parts(actor, participant.registered_by,
                                          self._employs(actor, participant, case_id))
@@ -100,14 +113,33 @@ class ParticipantCommands(_ApplicationLike):
         if key is None:
             raise ParticipantErased(participant.reference)
         details = unseal(key, participant.id, participant.sealed)
+        everything = access.allows(Command.VIEW_PARTICIPANT, parts)
+        self._log_read(actor, participant, place,
+                       ReadGround.REGISTERING_MATCHER if everything else ReadGround.EMPLOYER,
+                       None if everything else case_id)
         view = ParticipantView(participant.id, participant.reference,
                                participant.registered_by, participant.created_on,
                                details.name, details.email, details.phone)
-        if not access.allows(Command.VIEW_PARTICIPANT, parts):
+        if not everything:
             return view
         return replace(view, personal_number=details.personal_number,
                        target_group=details.target_group,
                        eligibility_attested=details.eligibility_attested)
+
+    def read_log_of_case(self, actor: Actor, case_id: UUID, limit: int = 1000
+                         ) -> list[ReadLogEntry]:
+        """Who read the people proposed or placed in a case: for the owning authority's
+        auditors. The entries name people by reference only."""
+        case, parts = self._load_visible(actor, case_id)
+        self._require_participant(Command.VIEW_READ_LOG, parts)
+        references = {c.participant_ref for c in case.candidates.values()}
+        return self._log().entries(references, limit)
+
+    def console_read_log(self, reference: str | None = None, limit: int = 1000
+                         ) -> list[ReadLogEntry]:
+        """The operator's console on the server (no actor: no policy guards it): the whole
+        log, or one person's entries."""
+        return self._log().entries(None if reference is None else {reference}, limit)
 
     def erase_participant(self, actor: Actor | None, participant_id: UUID,
                           reason: str) -> None:
@@ -142,6 +174,20 @@ class ParticipantCommands(_ApplicationLike):
         case, parts = self._load_visible(actor, case_id)
         return Part.AWARDED_SUPPLIER in parts and any(
             p.participant_ref == participant.reference for p in case.placements.values())
+
+    def _log_read(self, actor: Actor, participant: Participant, place: str,
+                  ground: ReadGround, case_id: UUID | None) -> None:
+        self._log().append(ReadLogEntry(
+            read_at=self.clock.now(), user_id=actor.user_id,
+            organisation_id=actor.organisation_id, role=actor.role,
+            participant_id=participant.id, reference=participant.reference, place=place,
+            ground=ground, case_id=case_id))
+
+    def _log(self) -> ReadLog:
+        if self.read_log is None:
+            raise ConfigurationError("the participant register needs a read log: build the "
+                                     "service with web.bootstrap.build_service")
+        return self.read_log
 
     def _keys(self) -> KeyStore:
         if self.key_store is None:

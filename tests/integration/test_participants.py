@@ -93,7 +93,7 @@ def test_the_raw_database_never_holds_the_person_in_plain_text(
         service: ProcurementService, parties: Parties, durable_env: dict[str, str]) -> None:
     participant_id, reference = service.register_participant(parties.matcher, DETAILS)
     pid, history = _place(service, parties, reference)
-    assert service.read_participant(parties.matcher, participant_id).name == NAME
+    assert service.read_participant(parties.matcher, participant_id, where="test").name == NAME
     raw = _raw_bytes(service, durable_env)
     assert _plain_text_of_the_person(raw) == []
     assert reference.encode() in raw  # the case and the trail hold the pseudonym
@@ -101,9 +101,9 @@ def test_the_raw_database_never_holds_the_person_in_plain_text(
     service.erase_participant(parties.matcher, participant_id, "Deltagaren begärde det")
 
     with pytest.raises(ParticipantErased):
-        service.read_participant(parties.matcher, participant_id)
+        service.read_participant(parties.matcher, participant_id, where="test")
     with pytest.raises(ParticipantErased):
-        service.read_participant(parties.supplier, participant_id, pid)
+        service.read_participant(parties.supplier, participant_id, pid, where="test")
     assert _history(service, parties, pid) == history
     assert service.get_case(parties.authority, pid).candidates
     assert _plain_text_of_the_person(_raw_bytes(service, durable_env)) == []
@@ -155,9 +155,9 @@ def test_who_may_read_what(service: ProcurementService, parties: Parties,
     actor = reader(service, parties)
     if sees is None:
         with pytest.raises(ParticipantNotFound):
-            service.read_participant(actor, participant_id, pid)
+            service.read_participant(actor, participant_id, pid, where="test")
         return
-    view = service.read_participant(actor, participant_id, pid)
+    view = service.read_participant(actor, participant_id, pid, where="test")
     assert (view.reference, view.name, view.email, view.phone) == (
         reference, NAME, "zq@example.se", "070-123 45 67")
     if sees == "all":
@@ -173,9 +173,9 @@ def test_the_supplier_reads_only_through_a_case_that_employs_the_person(
     _place(service, parties, reference)
     other_case = walk_to(service, parties, State.DELIVERY, placements=1).procurement_id
     with pytest.raises(ParticipantNotFound):
-        service.read_participant(parties.supplier, participant_id)
+        service.read_participant(parties.supplier, participant_id, where="test")
     with pytest.raises(ParticipantNotFound):
-        service.read_participant(parties.supplier, participant_id, other_case)
+        service.read_participant(parties.supplier, participant_id, other_case, where="test")
 
 
 def test_only_the_registering_matcher_or_the_operator_erases(
@@ -185,8 +185,8 @@ def test_only_the_registering_matcher_or_the_operator_erases(
     for actor in (parties.supplier, parties.authority, Actor(uuid4(), uuid4(), Role.MATCHER)):
         with pytest.raises(ParticipantNotFound):
             service.erase_participant(actor, participant_id, "Försök")
-    assert service.read_participant(parties.matcher, participant_id).name == NAME
+    assert service.read_participant(parties.matcher, participant_id, where="test").name == NAME
     operator = Actor(uuid4(), uuid4(), Role.ADMIN)
     service.erase_participant(operator, participant_id, "Begäran till driften")
     with pytest.raises(ParticipantErased):
-        service.read_participant(parties.matcher, participant_id)
+        service.read_participant(parties.matcher, participant_id, where="test")

@@ -161,7 +161,12 @@ def test_a_contracting_authority_may_only_create_a_case() -> None:
 
 
 def test_an_auditor_reads_everything_and_changes_nothing() -> None:
-    assert allowed(P.AUDITOR) == VIEWS
+    assert allowed(P.AUDITOR) == VIEWS | {C.VIEW_READ_LOG}
+
+
+def test_only_an_auditor_reads_who_read_the_people_of_a_case() -> None:
+    assert {part for part in Part if allows(C.VIEW_READ_LOG, frozenset({part}))} == {
+        P.AUDITOR}
 
 
 def test_a_prospective_tenderer_may_read_the_case_and_tender() -> None:
