@@ -7,6 +7,8 @@ PROCUREMENT_DATA_DIR (default ./var), and the in-memory store must be asked for 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,7 +24,9 @@ DEFAULT_DATA_DIR = "./var"
 EVENTS_FILE = "events.sqlite3"
 # The library reads PROCUREMENT_<KEY> (the application's name) before <KEY>.
 APP_PREFIX = "PROCUREMENT_"
-STORE_KEYS = ("PERSISTENCE_MODULE", "SQLITE_", "POSTGRES_")
+STORE_KEYS = ("PERSISTENCE_MODULE", "SQLITE_", "POSTGRES_", "CIPHER_")
+# The library's own cipher for every event and snapshot payload (optional; README).
+AES_CIPHER = "eventsourcing.cryptography:AESCipher"
 
 
 def persistence_settings(overrides: Mapping[str, str] | None = None,
@@ -61,10 +65,33 @@ def persistence_settings(overrides: Mapping[str, str] | None = None,
     else:
         raise ConfigurationError(
             f"PERSISTENCE_MODULE: '{module}' is not supported; use {SQLITE} or {POSTGRES}")
+    _check_cipher(settings)
     # ...and make the library read what was checked, under either name.
     settings.update({APP_PREFIX + key: value for key, value in list(settings.items())
                      if key.startswith(STORE_KEYS)})
     return settings
+
+
+def _check_cipher(settings: dict[str, str]) -> None:
+    """Encryption at rest is all or nothing: a key without the cipher (or the reverse)
+    would store plaintext, or fail on the first event."""
+    topic, key = settings.get("CIPHER_TOPIC", "").strip(), settings.get("CIPHER_KEY", "").strip()
+    if not topic and not key:
+        return
+    if not key:
+        raise ConfigurationError("CIPHER_KEY: required with CIPHER_TOPIC (make one with "
+                                 "`procurement admin create-cipher-key`)")
+    if not topic:
+        settings["CIPHER_TOPIC"] = AES_CIPHER
+    elif topic != AES_CIPHER:
+        raise ConfigurationError(f"CIPHER_TOPIC: only {AES_CIPHER} is supported")
+    try:
+        size = len(base64.b64decode(key, validate=True))
+    except (binascii.Error, ValueError):
+        size = 0
+    if size not in (16, 24, 32):
+        raise ConfigurationError("CIPHER_KEY: must be 16, 24 or 32 bytes in base64 (make one "
+                                 "with `procurement admin create-cipher-key`)")
 
 
 def _require_in_memory_allowed(settings: Mapping[str, str], chosen: str) -> None:

@@ -167,6 +167,15 @@ def _refusals() -> Iterator[None]:
         raise SystemExit(1) from None
 
 
+@admin.command("create-cipher-key")
+def create_cipher_key() -> None:
+    """Print a new key for encrypting every event at rest (CIPHER_KEY; see the README).
+    Nothing is stored: put it in your secret store, never beside the database."""
+    from eventsourcing.cryptography import AESCipher
+
+    click.echo(AESCipher.create_key(32))
+
+
 @admin.command("create-organisation")
 @click.option("--name", required=True, help="The organisation's name.")
 @click.option("--org-number", required=True, help="Organisationsnummer, NNNNNN-NNNN.")
