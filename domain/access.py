@@ -208,6 +208,13 @@ def participant_parts(actor: Actor, registered_by: UUID | None,
     return frozenset(parts)
 
 
+def shows_placed_names(parts: frozenset[Part]) -> bool:
+    """Whether a case page names the people placed in it: only for the employing supplier,
+    which needs to reach its employees. The matcher reads them in its register, not on a
+    case; everyone else sees references only."""
+    return P.AWARDED_SUPPLIER in parts
+
+
 def allows(command: Command, parts: frozenset[Part]) -> bool:
     return bool(POLICY[command] & parts)
 

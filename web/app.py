@@ -31,8 +31,8 @@ from web import (
     signin,
     start,
 )
+from web.portals import participants, timeline
 from web.portals import routes as portal_routes
-from web.portals import timeline
 
 
 def create_app(settings: Mapping[str, Any] | None = None,
@@ -51,7 +51,7 @@ def create_app(settings: Mapping[str, Any] | None = None,
     i18n.init_app(app)
     layout.init_app(app)
     for blueprint in (start.bp, signin.bp, account.bp, organisation.bp, portal_routes.bp,
-                      timeline.bp):
+                      timeline.bp, participants.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     app.add_url_rule("/healthz", "healthz", healthz)

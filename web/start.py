@@ -20,7 +20,7 @@ from domain.access import Command
 from web.auth import current_actor
 from web.extension import current_read_models, current_service
 from web.portals.actions import Context, offered
-from web.portals.delivery import delivery
+from web.portals.delivery import delivery, placed_contacts
 from web.presenters import CaseRow, NoticeRow, OrganisationNames, TaskRow, case_page
 
 bp = Blueprint("start", __name__)
@@ -37,7 +37,10 @@ def index() -> str:
     tasks = [TaskRow.of(t) for t in read.tasks(actor, today)]
     sent = read.notices(actor, since=today - timedelta(days=NOTICE_DAYS))
     may_create = access.allows(Command.CREATE_PROCUREMENT, access.parts_of(actor, None))
+    keeps_register = access.allows(Command.REGISTER_PARTICIPANT,
+                                   access.participant_parts(actor, None))
     return render_template("start.html", rows=rows, tasks=tasks, may_create=may_create,
+                           keeps_register=keeps_register,
                            notices=[NoticeRow.of(n) for n in sent])
 
 
@@ -53,4 +56,5 @@ def procurement(procurement_id: UUID) -> str:
     page = case_page(view, history, OrganisationNames(service), today)
     return render_template("case.html", page=page,
                            actions=offered(Context(service, actor, view, today)),
-                           delivery=delivery(view, today))
+                           delivery=delivery(view, today,
+                                             placed_contacts(service, actor, view)))

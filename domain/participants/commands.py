@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from domain import access, validation
 from domain.access import Command, Part
@@ -31,7 +32,7 @@ from domain.errors import (
     ParticipantErased,
     ParticipantNotFound,
 )
-from domain.participants.participant import Participant, new_reference
+from domain.participants.participant import ERASED, REGISTERED, Participant, new_reference
 from domain.participants.read_log import ReadGround, ReadLog, ReadLogEntry
 from domain.participants.sealing import KeyStore, PersonalDetails, seal, unseal
 from domain.values import Actor, Role, TargetGroup
@@ -64,6 +65,15 @@ class ParticipantView:
     eligibility_attested: bool | None = None
 
 
+@dataclass(frozen=True)
+class RegisteredReference:
+    """A person in the register as the list of them shows them: no personal data."""
+
+    participant_id: UUID
+    reference: str
+    registered_at: datetime
+
+
 @stamping_with_own_clock
 class ParticipantCommands(_ApplicationLike):
     """Mixed into ProcurementService: register, read and erase people."""
@@ -71,6 +81,7 @@ class ParticipantCommands(_ApplicationLike):
     key_store: KeyStore | None = None
     read_log: ReadLog | None = None
     _REFERENCE_ATTEMPTS = 5
+    _PAGE = 500  # notifications read at a time when listing the register
 
     if TYPE_CHECKING:
         clock: Clock
@@ -125,6 +136,31 @@ class ParticipantCommands(_ApplicationLike):
         return replace(view, personal_number=details.personal_number,
                        target_group=details.target_group,
                        eligibility_attested=details.eligibility_attested)
+
+    def registered_references(self, actor: Actor) -> list[RegisteredReference]:
+        """The people the actor's organisation registered and has not erased, by reference
+        only: nothing is decrypted, so listing them is no read of personal data and writes
+        no read-log entry."""
+        self._require_participant(Command.REGISTER_PARTICIPANT,
+                                  access.participant_parts(actor, None))
+        found: dict[UUID, RegisteredReference] = {}
+        # No read model holds the register yet: the log is filtered by the two event
+        # topics in the database, so the scan reads the register's events only.
+        topics = [get_topic(REGISTERED), get_topic(ERASED)]
+        start: int | None = None
+        while page := self.recorder.select_notifications(
+                start, self._PAGE, topics=topics, inclusive_of_start=start is None):
+            for notification in page:
+                event = self.mapper.to_domain_event(notification)
+                fields: Any = event  # a Registered event's own attributes, unseen by mypy
+                if isinstance(event, ERASED):
+                    found.pop(event.originator_id, None)
+                elif (isinstance(event, REGISTERED)
+                      and fields.registered_by == actor.organisation_id):
+                    found[event.originator_id] = RegisteredReference(
+                        event.originator_id, fields.reference, event.timestamp)
+            start = page[-1].id
+        return sorted(found.values(), key=lambda r: r.registered_at)
 
     def read_log_of_case(self, actor: Actor, case_id: UUID, limit: int = 1000
                          ) -> list[ReadLogEntry]:

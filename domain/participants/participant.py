@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from enum import Enum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain import clock, validation
 from domain.errors import RuleViolation
-from domain.values import Actor
+from domain.values import Actor, parse_enum
 
 # No 0/O or 1/I/L: a reference is read aloud and copied by hand.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 8
+
+
+class ErasureReason(Enum):
+    """Why a person was erased. Codes, never free text: the Erased event outlives the key,
+    and a reason typed by hand could carry the very name the erasure removes."""
+
+    ASKED_TO_BE_ERASED = "asked_to_be_erased"
+    LEFT_PROGRAMME = "left_programme"
+    REGISTERED_BY_MISTAKE = "registered_by_mistake"
+    RETENTION_PERIOD_PASSED = "retention_period_passed"
 
 
 def new_reference() -> str:
@@ -61,12 +72,12 @@ class Participant(Aggregate):
         return cls(actor=actor, reference=reference, registered_by=actor.organisation_id,
                    sealed=sealed)
 
-    def erase(self, actor: Actor | None, reason: str) -> None:
+    def erase(self, actor: Actor | None, reason: ErasureReason | str) -> None:
         """`actor` None is the operator's console (or, later, the retention job)."""
+        code = parse_enum(ErasureReason, reason, "reason")
         if self.erased:
             raise RuleViolation(f"{self.reference} is erased already")
-        self._erased(actor=actor, reference=self.reference,
-                     reason=validation.text(reason, "reason", max_length=500))
+        self._erased(actor=actor, reference=self.reference, reason=code.value)
 
     @event("Erased")
     def _erased(self, actor: Actor | None, reference: str, reason: str) -> None:
@@ -74,3 +85,9 @@ class Participant(Aggregate):
         # state drops it so that no snapshot taken from now on carries it.
         self.sealed = ""
         self.erased = True
+
+
+# The event classes @event made, named for code that reads the register's events (the
+# decorator makes them at run time, where mypy cannot see them).
+REGISTERED: type[Participant.Event] = vars(Participant)["Registered"]
+ERASED: type[Participant.Event] = vars(Participant)["Erased"]

@@ -98,7 +98,7 @@ def test_the_raw_database_never_holds_the_person_in_plain_text(
     assert _plain_text_of_the_person(raw) == []
     assert reference.encode() in raw  # the case and the trail hold the pseudonym
 
-    service.erase_participant(parties.matcher, participant_id, "Deltagaren begärde det")
+    service.erase_participant(parties.matcher, participant_id, "asked_to_be_erased")
 
     with pytest.raises(ParticipantErased):
         service.read_participant(parties.matcher, participant_id, where="test")
@@ -113,7 +113,7 @@ def test_the_raw_database_never_holds_the_person_in_plain_text(
 def test_the_audit_trail_shows_the_erasure_by_pseudonym_only(
         service: ProcurementService, parties: Parties) -> None:
     participant_id, reference = service.register_participant(parties.matcher, DETAILS)
-    service.erase_participant(None, participant_id, "Lagringstiden har löpt ut")
+    service.erase_participant(None, participant_id, "retention_period_passed")
     ProjectionRunner(service, audit_trail.AuditTrail).catch_up()
     rows = [e for e in audit_trail.entries(Database.of(service), limit=1000).entries
             if e.aggregate_type == "participant"]
@@ -123,15 +123,15 @@ def test_the_audit_trail_shows_the_erasure_by_pseudonym_only(
     assert rows[0].changes == {"reference": reference,
                                "registered_by": str(parties.matcher.organisation_id),
                                "redacted": ["sealed"]}
-    assert rows[1].changes == {"reference": reference, "reason": "Lagringstiden har löpt ut"}
+    assert rows[1].changes == {"reference": reference, "reason": "retention_period_passed"}
     assert rows[1].user_id is None  # the operator's console
 
 
 def test_a_person_is_erased_once(service: ProcurementService, parties: Parties) -> None:
     participant_id, _ = service.register_participant(parties.matcher, DETAILS)
-    service.erase_participant(parties.matcher, participant_id, "Begärt")
+    service.erase_participant(parties.matcher, participant_id, "asked_to_be_erased")
     with pytest.raises(RuleViolation, match="erased already"):
-        service.erase_participant(None, participant_id, "Igen")
+        service.erase_participant(None, participant_id, "asked_to_be_erased")
 
 
 Reader = Callable[[ProcurementService, Parties], Actor]
@@ -184,9 +184,9 @@ def test_only_the_registering_matcher_or_the_operator_erases(
     _place(service, parties, reference)
     for actor in (parties.supplier, parties.authority, Actor(uuid4(), uuid4(), Role.MATCHER)):
         with pytest.raises(ParticipantNotFound):
-            service.erase_participant(actor, participant_id, "Försök")
+            service.erase_participant(actor, participant_id, "left_programme")
     assert service.read_participant(parties.matcher, participant_id, where="test").name == NAME
     operator = Actor(uuid4(), uuid4(), Role.ADMIN)
-    service.erase_participant(operator, participant_id, "Begäran till driften")
+    service.erase_participant(operator, participant_id, "asked_to_be_erased")
     with pytest.raises(ParticipantErased):
         service.read_participant(parties.matcher, participant_id, where="test")

@@ -108,7 +108,7 @@ def test_a_refused_read_writes_no_entry(service: ProcurementService,
     for actor, case_id in refused:
         with pytest.raises(ParticipantNotFound):
             service.read_participant(actor, participant_id, case_id, where="case page")
-    service.erase_participant(parties.matcher, participant_id, "Begärt")
+    service.erase_participant(parties.matcher, participant_id, "asked_to_be_erased")
     with pytest.raises(ParticipantErased):  # nothing left to read: nothing read
         service.read_participant(parties.matcher, participant_id, where="register page")
     assert service.console_read_log(reference) == []

@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from domain import access, errors
+from domain.participants.participant import Participant
 from domain.procurement.followup_plan import FollowUpPlan
 from domain.procurement.placements import EndKind, Placement
+from domain.service import ProcurementService
+from domain.values import Actor
 from domain.views import CaseView
 from web import labels
 from web.i18n import pick
@@ -31,11 +35,21 @@ class CheckpointDue:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """A placed person as their employer sees them: never the target group or number."""
+
+    name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
 class PlacementRow:
     placement: Placement
     form: str
     ended_early: bool
     checkpoints: list[CheckpointDue]
+    contact: Contact | None = None
 
     @property
     def done(self) -> int:
@@ -71,7 +85,30 @@ class Delivery:
                     or self.deviations)
 
 
-def delivery(view: CaseView, today: date) -> Delivery:
+# Where the read log says the employer read its people.
+CASE_PAGE = "case page"
+
+
+def placed_contacts(service: ProcurementService, actor: Actor, view: CaseView
+                    ) -> dict[str, Contact]:
+    """The name and contact of each person placed in the case, by reference, for the
+    employing supplier only; each is one logged read. A reference not in the register (an
+    older case's free text) or of an erased person is left out: the page shows it bare."""
+    if not access.shows_placed_names(view.parts):
+        return {}
+    contacts = {}
+    for reference in {p.participant_ref for p in view.placements}:
+        try:
+            person = service.read_participant(actor, Participant.id_for(reference),
+                                              view.procurement_id, where=CASE_PAGE)
+        except (errors.NotFound, errors.ValidationError):
+            continue
+        contacts[reference] = Contact(person.name, person.email, person.phone)
+    return contacts
+
+
+def delivery(view: CaseView, today: date, contacts: dict[str, Contact] | None = None
+             ) -> Delivery:
     positions = {p.position_id: p.title or pick(labels.POSITION_TYPES[p.position_type])
                  for p in view.positions}
     return Delivery(
@@ -82,7 +119,8 @@ def delivery(view: CaseView, today: date) -> Delivery:
             pick(labels.TARGET_GROUPS[c.target_group]) if c.target_group else None,
             pick(vocabulary.CANDIDATE_STATUSES[c.status]), c.status.value,
             len(c.preparations)) for c in view.candidates],
-        placements=[_placement(p, view, today) for p in view.placements],
+        placements=[_placement(p, view, today, (contacts or {}).get(p.participant_ref))
+                    for p in view.placements],
         reports=[(f"{r.period_start.isoformat()} – {r.period_end.isoformat()}",
                   pick(vocabulary.REPORT_STATUSES[r.status]), r.authority_comment)
                  for r in view.reports],
@@ -91,11 +129,12 @@ def delivery(view: CaseView, today: date) -> Delivery:
                     for d in view.deviations])
 
 
-def _placement(placement: Placement, view: CaseView, today: date) -> PlacementRow:
+def _placement(placement: Placement, view: CaseView, today: date, contact: Contact | None
+               ) -> PlacementRow:
     return PlacementRow(
         placement, pick(labels.POSITION_TYPES[placement.terms.employment_form]),
         placement.end_kind is EndKind.EARLY,
-        _checkpoints(placement, view.plan, view, today) if view.plan else [])
+        _checkpoints(placement, view.plan, view, today) if view.plan else [], contact)
 
 
 def _checkpoints(placement: Placement, plan: FollowUpPlan, view: CaseView, today: date

@@ -3,6 +3,7 @@ and English (the rest are in web/labels.py)."""
 
 from __future__ import annotations
 
+from domain.participants.participant import ErasureReason
 from domain.procurement.deviations import DecisionKind
 from domain.procurement.dialogue import Counterpart
 from domain.procurement.matching import CandidateStatus
@@ -55,4 +56,15 @@ REPORT_STATUSES: dict[ReportStatus, Label] = {
     ReportStatus.SUBMITTED: Label("Inlämnad, väntar på granskning", "Submitted, awaiting review"),
     ReportStatus.VERIFIED: Label("Godkänd", "Verified"),
     ReportStatus.QUERIED: Label("Ifrågasatt", "Queried"),
+}
+
+ERASURE_REASONS: dict[ErasureReason, Label] = {
+    ErasureReason.ASKED_TO_BE_ERASED: Label("Personen bad om att bli raderad",
+                                            "The person asked to be erased"),
+    ErasureReason.LEFT_PROGRAMME: Label("Personen har lämnat programmet",
+                                        "The person left the programme"),
+    ErasureReason.REGISTERED_BY_MISTAKE: Label("Registrerad av misstag",
+                                               "Registered by mistake"),
+    ErasureReason.RETENTION_PERIOD_PASSED: Label("Lagringstiden har löpt ut",
+                                                 "The retention period has passed"),
 }
