@@ -155,3 +155,22 @@ def test_only_a_matcher_keeps_a_register(app: Flask, directory: object) -> None:
         browser = _as(app, party)
         assert browser.get("/participants").status_code == 403
         assert 'href="/participants"' not in browser.page("/")
+
+
+def test_proposing_a_candidate_offers_the_matchers_registered_people(
+        app: Flask, service: ProcurementService,
+        directory: dict[demo.DemoParty, Any]) -> None:
+    matcher, _ = _register(app)
+    reference = service.registered_references(directory[demo.MATCHER])[0].reference
+    case_id = _placed(service, directory, "AF-2027-0042")
+    open_position = example_position(service.clock.today())  # the placed one is filled
+    service.offer_position(directory[demo.SME_SUPPLIER], case_id, open_position)
+    form = matcher.page(f"/procurements/{case_id}/propose-candidate")
+    assert f'<option value="{reference}"' in form and NAME not in form
+    response = matcher.post(f"/procurements/{case_id}/propose-candidate", {
+        "position_id": str(open_position.position_id), "participant_ref": reference,
+        "target_group": GROUP.value, "eligibility_attested": "on"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    refs = [c.participant_ref for c in service.get_case(directory[demo.MATCHER],
+                                                        case_id).candidates]
+    assert reference in refs

@@ -303,13 +303,27 @@ def _position_fields(ctx: Context) -> list[Field]:
     ]
 
 
+def _participant_field(ctx: Context) -> Field:
+    """The people in the matcher's register, by reference. A matcher with no register yet
+    types a reference (older cases hold free-text ones); the API takes any reference."""
+    from domain import access  # a function-level import keeps the table readable
+
+    registered = (ctx.service.registered_references(ctx.actor) if access.allows(
+        Command.REGISTER_PARTICIPANT, access.participant_parts(ctx.actor, None)) else [])
+    if not registered:
+        return Field("participant_ref", _l("Deltagarens referens (pseudonym, aldrig namn)"),
+                     required=True)
+    return Field("participant_ref", _l("Deltagare ur registret (referens)"), SELECT,
+                 required=True, options=_options([(r.reference, r.reference)
+                                                  for r in registered]))
+
+
 def _propose_fields(ctx: Context) -> list[Field]:
     return [
         Field("position_id", _l("Plats"), SELECT, required=True, options=_options([
             (p.position_id, f"{p.title or pick(labels.POSITION_TYPES[p.position_type])}, "
                             f"{p.start.isoformat()}") for p in ctx.view.positions])),
-        Field("participant_ref", _l("Deltagarens referens (pseudonym, aldrig namn)"),
-              required=True),
+        _participant_field(ctx),
         Field("target_group", _l("Målgrupp"), SELECT, required=True,
               options=_requirement_options(ctx, "target_groups", labels.TARGET_GROUPS)),
         Field("eligibility_attested", _l("Jag intygar att deltagaren tillhör målgruppen"),
