@@ -10,10 +10,12 @@ from projections.case_list import CaseList
 from projections.compliance import Compliance
 from projections.notices import Notices
 from projections.reminders import Reminders
+from projections.retention import Retention
 from projections.statistics import Statistics
 
 PROJECTIONS: dict[str, type[Projection]] = {
-    p.name: p for p in (AuditTrail, CaseList, Compliance, Statistics, Reminders, Notices)}
+    p.name: p for p in (AuditTrail, CaseList, Compliance, Statistics, Reminders, Notices,
+                                    Retention)}
 
 
 def named(names: Sequence[str] | None = None) -> list[type[Projection]]:

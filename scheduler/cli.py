@@ -1,4 +1,5 @@
-"""`scheduler run | once | status`: the reminders and the mail on a timer, for operators.
+"""`scheduler run | once | status`: the reminders, the mail and the retention of the
+participant register on a timer, for operators.
 
 `scheduler_group(build_service)` makes the click group; the `procurement` command attaches
 it (web/cli.py) with its own service builder. `procurement serve` runs the same scheduler in
@@ -87,7 +88,8 @@ def scheduler_group(build_service: ServiceBuilder) -> click.Group:
 
     @group.command("once")
     def once() -> None:
-        """One round of reminders, then mail; prints what it did (for cron or a person).
+        """One round of reminders, mail and retention; prints what it did (the erased
+        people by reference only), for cron or a person.
         Does nothing while another scheduler is active."""
         with scheduler() as jobs:
             try:

@@ -39,6 +39,7 @@ from domain.procurement.reminders import DueItem, Reminder, Stage, reminders_due
 from domain.service import ProcurementService
 from domain.values import Role
 from projections import reminders
+from projections.base import Projection
 from projections.db import Database
 from projections.notices import Notices
 from projections.reminders import Reminders
@@ -59,23 +60,25 @@ class Freshness(Protocol):
 class CatchUpHere:
     """Applies the log to the read models in this process (a scheduler of its own)."""
 
-    def __init__(self, service: ProcurementService) -> None:
+    def __init__(self, service: ProcurementService,
+                 read_models: tuple[type[Projection], ...] = READ_MODELS) -> None:
         self.service = service
-        self.runners = [ProjectionRunner(service, p) for p in READ_MODELS]
+        self.read_models = read_models
+        self.runners = [ProjectionRunner(service, p) for p in read_models]
 
     def __call__(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         head = int(self.service.recorder.max_notification_id() or 0)
         # The tracked positions, not the runners' cached ones: another applier may have
         # moved them on, or a rebuild back.
-        tracked = positions(self.service, READ_MODELS)
+        tracked = positions(self.service, self.read_models)
         for runner in self.runners:
             while tracked[runner.name] < head:
                 if time.monotonic() >= deadline:
                     return False
                 if runner.step() == 0:
                     time.sleep(0.02)  # a gap still settling, or another applier's turn
-                tracked = positions(self.service, READ_MODELS)
+                tracked = positions(self.service, self.read_models)
         return True
 
 

@@ -1,5 +1,5 @@
-"""The scheduler: the reminders job and the mail job on APScheduler 3.11, run only by the
-leader (scheduler/leader.py).
+"""The scheduler: the reminders job, the mail job and the retention job on APScheduler
+3.11, run only by the leader (scheduler/leader.py).
 
 Jobs are kept in memory under stable ids and rebuilt at every start (a job store cannot be
 shared between processes); each is coalesced, never runs twice at once, and has a
@@ -13,7 +13,9 @@ so `procurement scheduler status`, another process, can say when a job last ran.
 Settings (environment):
 - PROCUREMENT_SCHEDULER_INTERVAL: seconds between reminder rounds (default 60);
 - PROCUREMENT_MAIL_INTERVAL: seconds between mail rounds (default 60); mail itself is
-  configured by scheduler/mailer.py's settings, and skipped while they are missing.
+  configured by scheduler/mailer.py's settings, and skipped while they are missing;
+- PROCUREMENT_RETENTION_MONTHS: the retention period of the participant register (default
+  36); the retention job (scheduler/retention.py) runs daily, at once on start too.
 """
 
 from __future__ import annotations
@@ -44,16 +46,18 @@ from projections.runner import Follower
 from projections.tables import Table
 from scheduler.leader import Leadership, leadership
 from scheduler.reminding import CatchUpHere, Freshness, RemindersJob, WaitForFollower
+from scheduler.retention import RetentionJob, retention_months
 
 log = logging.getLogger("scheduler")
 
-REMINDERS, MAIL = "reminders", "mail"
+REMINDERS, MAIL, RETENTION = "reminders", "mail", "retention"
 MODE_SETTING = "PROCUREMENT_SCHEDULER"
 BACKGROUND, OFF = "background", "off"
 MODES = (BACKGROUND, OFF)
 INTERVAL_SETTING = "PROCUREMENT_SCHEDULER_INTERVAL"
 MAIL_INTERVAL_SETTING = "PROCUREMENT_MAIL_INTERVAL"
 DEFAULT_INTERVAL = 60.0
+RETENTION_INTERVAL = 86400  # seconds: the retention job runs daily
 MISFIRE_GRACE = 3600  # seconds: a round started late is still worth running
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
 STOP_TIMEOUT = 60.0  # seconds a stop waits for the round in hand
@@ -72,11 +76,13 @@ RUNS = Table("scheduler_runs", (
 class Settings:
     reminders_interval: float = DEFAULT_INTERVAL
     mail_interval: float = DEFAULT_INTERVAL
+    retention_months: int = 36
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        return cls(_seconds(env, INTERVAL_SETTING), _seconds(env, MAIL_INTERVAL_SETTING))
+        return cls(_seconds(env, INTERVAL_SETTING), _seconds(env, MAIL_INTERVAL_SETTING),
+                   retention_months(env))
 
 
 def _seconds(env: Mapping[str, str], name: str) -> float:
@@ -133,6 +139,7 @@ class Scheduler:
         self.env = env
         self.leader = leader or leadership(service)
         self.reminders = RemindersJob(service, fresh)
+        self.retention = RetentionJob(service, self.settings.retention_months)
         self.db = Database.of(service)
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
@@ -150,9 +157,12 @@ class Scheduler:
     def run_mail(self) -> Run:
         return self._run(MAIL, self._mail)
 
+    def run_retention(self) -> Run:
+        return self._run(RETENTION, self._retention)
+
     def once(self) -> list[Run]:
-        """One round of reminders, then mail (for cron or a person)."""
-        return [self.run_reminders(), self.run_mail()]
+        """One round of reminders, then mail, then retention (for cron or a person)."""
+        return [self.run_reminders(), self.run_mail(), self.run_retention()]
 
     def _run(self, job: str, work: Callable[[], Run]) -> Run:
         with self._idle:
@@ -197,6 +207,10 @@ class Scheduler:
                 aps.modify_job(MAIL, next_run_time=datetime.now(UTC))
         return Run(REMINDERS, DONE if report.fresh else SKIPPED, report.summary(), report)
 
+    def _retention(self) -> Run:
+        report = self.retention(stop=self.stopping)
+        return Run(RETENTION, DONE if report.fresh else SKIPPED, report.summary(), report)
+
     def _mail(self) -> Run:
         mailer = mailer_module()
         if mailer is None:
@@ -236,6 +250,9 @@ class Scheduler:
         aps.add_job(self.run_reminders, "interval", id=REMINDERS, name="reminders",
                     seconds=self.settings.reminders_interval,
                     next_run_time=datetime.now(UTC), replace_existing=True)
+        aps.add_job(self.run_retention, "interval", id=RETENTION, name="retention",
+                    seconds=RETENTION_INTERVAL, next_run_time=datetime.now(UTC),
+                    replace_existing=True)
         if mailer_module() is not None:
             aps.add_job(self.run_mail, "interval", id=MAIL, name="mail",
                         seconds=self.settings.mail_interval, replace_existing=True)
