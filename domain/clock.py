@@ -52,6 +52,14 @@ def event_time() -> datetime:
     return running.now() if running is not None else SystemClock().now()
 
 
+class StampedByServiceClock:
+    """Mixed into every aggregate's event base: events are stamped by `event_time`."""
+
+    @staticmethod
+    def create_timestamp() -> datetime:
+        return event_time()
+
+
 def stamping_with_own_clock(cls: type[T]) -> type[T]:
     """Class decorator of the application service: each public method it defines runs with
     the service's clock as the one events are stamped with."""

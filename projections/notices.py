@@ -172,7 +172,8 @@ _SELECT = ("SELECT n.*, c.reference, c.title FROM {notices} n "
            "JOIN {notices_cases} c ON c.procurement_id = n.procurement_id ")
 
 
-def _notice(row: dict[str, Any]) -> Notice:
+def notice_of(row: dict[str, Any]) -> Notice:
+    """A notice from a row of `notices` joined with `notices_cases` (also the mailer's)."""
     return Notice(
         notice_id=row["notice_id"], position=int(row["position"]),
         procurement_id=UUID(row["procurement_id"]), reference=row["reference"],
@@ -191,14 +192,14 @@ def for_organisation(db: Database, organisation_id: UUID, *, since: date,
     rows = db.fetch(_SELECT + "WHERE n.organisation_id = %s AND n.sent_on >= %s "
                     "ORDER BY n.position DESC LIMIT %s",
                     [str(organisation_id), since.isoformat(), limit])
-    return [_notice(r) for r in rows]
+    return [notice_of(r) for r in rows]
 
 
 def after(db: Database, position: int, limit: int = 500) -> list[Notice]:
     """Notices recorded after a log position, oldest first (the mailer's feed)."""
     rows = db.fetch(_SELECT + "WHERE n.position > %s ORDER BY n.position LIMIT %s",
                     [position, limit])
-    return [_notice(r) for r in rows]
+    return [notice_of(r) for r in rows]
 
 
 def recipients(db: Database, organisation_id: UUID) -> list[Recipient]:

@@ -35,7 +35,7 @@ import ssl
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
 from types import TracebackType
@@ -305,7 +305,7 @@ def message_id_for(notice_id: str, user_id: UUID, domain: str) -> str:
 def _deliver(db: Database, settings: MailSettings, outbox: _Outbox, row: dict[str, Any],
              now: datetime, report: DeliveryReport) -> bool:
     """Claims, sends and marks one delivery; False when sending should stop for now."""
-    notice, user_id = _notice(row), row["user_id"]
+    notice, user_id = notices.notice_of(row), row["user_id"]
     key = (notice.notice_id, user_id)
     if not row["reachable"]:
         _mark(db, key, SKIPPED, now, "the user can no longer be reached (deactivated)")
@@ -353,19 +353,6 @@ def _mark(db: Database, key: tuple[str, str], status: str, at: datetime,
           error: str) -> None:
     with db.transaction() as cursor:
         cursor.execute(_MARK_FAILURE, (status, timestamp(at), error[:1000], *key))
-
-
-def _notice(row: dict[str, Any]) -> Notice:
-    return Notice(
-        notice_id=row["notice_id"], position=int(row["position"]),
-        procurement_id=UUID(row["procurement_id"]), reference=row["reference"],
-        title=row["title"],
-        organisation_id=UUID(row["organisation_id"]) if row["organisation_id"] else None,
-        recipient_role=row["recipient_role"], stage=row["stage"], kind=row["kind"],
-        subject=row["subject"], due_on=date.fromisoformat(row["due_on"]),
-        sent_on=date.fromisoformat(row["sent_on"]), late=bool(row["late"]),
-        participant_ref=row["participant_ref"],
-        recorded_at=datetime.fromisoformat(row["recorded_at"]))
 
 
 # -- SMTP ------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ revocation is an event, so who could read what, and when, stays in the history.
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -20,13 +19,9 @@ from domain.values import Actor, Role, parse_enum
 class Organisation(Aggregate):
     class_version = 1
 
-    class Event(Aggregate.Event):
+    class Event(clock.StampedByServiceClock, Aggregate.Event):
         class_version = 1
         actor: Actor | None
-
-        @staticmethod
-        def create_timestamp() -> datetime:
-            return clock.event_time()
 
     @event("Registered")
     def __init__(self, actor: Actor | None, name: str, org_number: str, party_type: Role

@@ -54,13 +54,9 @@ def normalise_email(value: object, field: str = "email") -> str:
 class User(Aggregate):
     class_version = 1
 
-    class Event(Aggregate.Event):
+    class Event(clock.StampedByServiceClock, Aggregate.Event):
         class_version = 1
         actor: Actor | None
-
-        @staticmethod
-        def create_timestamp() -> datetime:
-            return clock.event_time()
 
     @event("Invited")
     def __init__(self, actor: Actor | None, organisation_id: UUID, name: str, email: str,
@@ -216,10 +212,8 @@ class EmailIndex(Aggregate):
     transaction as the user, a second user with the address conflicts in the store itself,
     whichever process tries (the eventsourcing documentation's index-aggregate pattern)."""
 
-    class Event(Aggregate.Event):
-        @staticmethod
-        def create_timestamp() -> datetime:
-            return clock.event_time()
+    class Event(clock.StampedByServiceClock, Aggregate.Event):
+        """Stamped by the service's clock, as every event is."""
 
     @event("Claimed")
     def __init__(self, email: str, user_id: UUID) -> None:

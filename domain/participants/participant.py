@@ -8,7 +8,6 @@ only the ciphertext, which after erasure no key opens.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from enum import Enum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -41,13 +40,9 @@ def new_reference() -> str:
 class Participant(Aggregate):
     class_version = 1
 
-    class Event(Aggregate.Event):
+    class Event(clock.StampedByServiceClock, Aggregate.Event):
         class_version = 1
         actor: Actor | None
-
-        @staticmethod
-        def create_timestamp() -> datetime:
-            return clock.event_time()
 
     @event("Registered")
     def __init__(self, actor: Actor, reference: str, registered_by: UUID, sealed: str

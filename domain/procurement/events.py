@@ -7,7 +7,7 @@ runs again, unchecked, whenever the case is read back from the store.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -34,16 +34,12 @@ if TYPE_CHECKING:
     from domain.procurement.aggregate import Procurement
 
 
-class ProcurementEvent(Aggregate.Event):
+class ProcurementEvent(clock.StampedByServiceClock, Aggregate.Event):
     """Base of every procurement event. Version 1 of every event's schema; an upcaster
     named upcast_v1_v2 goes beside a class whose fields change."""
 
     class_version = 1
     actor: Actor
-
-    @staticmethod
-    def create_timestamp() -> datetime:
-        return clock.event_time()
 
     def apply(self, aggregate: Any) -> None:
         self.change(aggregate)
