@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.errors import ConfigurationError, DomainError
-from domain.participants.participant import ErasureReason
-from domain.procurement.followup_plan import add_months
+from domain.participants.participant import ErasureReason, retention_has_passed
 from domain.service import ProcurementService
 from projections import retention
 from projections.db import Database
@@ -102,7 +101,7 @@ class RetentionJob:
             return report
         for person in retention.kept(self.db):
             report.looked_at += 1
-            if add_months(person.since, self.months) > today:
+            if not retention_has_passed(person.since, self.months, today):
                 continue
             if stop is not None and stop.is_set():
                 report.stopped = True

@@ -8,6 +8,7 @@ only the ciphertext, which after erasure no key opens.
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from enum import Enum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -15,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import clock, validation
 from domain.errors import RuleViolation
+from domain.procurement.followup_plan import add_months
 from domain.values import Actor, parse_enum
 
 # No 0/O or 1/I/L: a reference is read aloud and copied by hand.
@@ -30,6 +32,12 @@ class ErasureReason(Enum):
     LEFT_PROGRAMME = "left_programme"
     REGISTERED_BY_MISTAKE = "registered_by_mistake"
     RETENTION_PERIOD_PASSED = "retention_period_passed"
+
+
+def retention_has_passed(last_activity: date, months: int, today: date) -> bool:
+    """A person's data is kept `months` after their last follow-up checkpoint (or their
+    registration, with none), then erased."""
+    return add_months(last_activity, months) <= today
 
 
 def new_reference() -> str:

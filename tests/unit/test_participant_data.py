@@ -60,3 +60,14 @@ def test_a_reference_is_random_and_its_id_follows_from_it() -> None:
     first, second = new_reference(), new_reference()
     assert first != second and first.startswith("P-") and len(first) == 10
     assert Participant.id_for(first) == Participant.id_for(first) != Participant.id_for(second)
+
+
+def test_retention_passes_the_given_months_after_the_last_activity() -> None:
+    from datetime import date
+
+    from domain.participants.participant import retention_has_passed
+
+    last = date(2024, 1, 31)
+    assert not retention_has_passed(last, 36, date(2027, 1, 30))
+    assert retention_has_passed(last, 36, date(2027, 1, 31))
+    assert retention_has_passed(date(2024, 2, 29), 12, date(2025, 2, 28))  # month's end
