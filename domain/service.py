@@ -54,6 +54,7 @@ from domain.procurement.reports import SupplierReport
 from domain.procurement.requirement import EmploymentRequirement
 from domain.procurement.setup import CaseSetup
 from domain.procurement.tenders import Tender
+from domain.routing import CaseStores
 from domain.transcodings import register_transcodings
 from domain.values import SYSTEM, Actor, Role
 from domain.views import CaseView, HistoryEntry, case_view
@@ -92,8 +93,16 @@ class ProcurementService(DirectoryCommands, ParticipantCommands, Application[UUI
         self.clock: Clock = clock or SystemClock()
         # Grants live on the audit organisations in the directory; tests may pass others.
         self._audit_grants = audit_grants or self.audited_authorities
+        # Set by web/bootstrap.py when authorities are spread over several stores
+        # (domain/routing.py): cases are then loaded from and saved to their own store.
+        self.case_stores: CaseStores[ProcurementService] | None = None
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        if self.case_stores is not None and objs and isinstance(objs[0], Procurement):
+            # One case per save (every command saves just its case).
+            store = self.case_stores.for_saving(objs[0].id, objs[0].owner_id)
+            if store is not self:
+                return store.save(*objs, **kwargs)
         recordings = super().save(*objs, **kwargs)
         if recordings:
             last = max(r.notification.id for r in recordings)
@@ -339,7 +348,15 @@ class ProcurementService(DirectoryCommands, ParticipantCommands, Application[UUI
         return self._load(procurement_id), self._history(procurement_id)
 
     def all_case_ids(self) -> list[UUID]:
-        return self._created(events.Created)
+        if self.case_stores is None:
+            return self._created(events.Created)
+        return [case_id for store in self.case_stores.all()
+                for case_id in store._created(events.Created)]
+
+    def close(self) -> None:
+        super().close()
+        if self.case_stores is not None:
+            self.case_stores.close()
 
     # -- the machinery every command shares -----------------------------------------------
 
@@ -373,9 +390,18 @@ class ProcurementService(DirectoryCommands, ParticipantCommands, Application[UUI
         with contextlib.suppress(IntegrityError):
             super()._take_snapshots(processing_event)
 
+    def _store_of(self, procurement_id: UUID) -> ProcurementService:
+        """The service whose store holds the case: this one unless routing is on."""
+        if self.case_stores is None:
+            return self
+        store = self.case_stores.of_case(procurement_id)
+        if store is None:
+            raise ProcurementNotFound(procurement_id)
+        return store
+
     def _load(self, procurement_id: UUID) -> Procurement:
         try:
-            case: object = self.repository.get(procurement_id)
+            case: object = self._store_of(procurement_id).repository.get(procurement_id)
         except AggregateNotFoundError:
             raise ProcurementNotFound(procurement_id) from None
         if not isinstance(case, Procurement):
@@ -408,7 +434,7 @@ class ProcurementService(DirectoryCommands, ParticipantCommands, Application[UUI
     def _history(self, procurement_id: UUID, up_to: int | None = None
                  ) -> list[HistoryEntry]:
         return [HistoryEntry(e.originator_version, e.timestamp, type(e).__name__, e.actor)
-                for e in self.events.get(procurement_id, lte=up_to)
+                for e in self._store_of(procurement_id).events.get(procurement_id, lte=up_to)
                 if isinstance(e, events.ProcurementEvent)]
 
 

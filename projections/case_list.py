@@ -35,7 +35,7 @@ from domain.values import Actor, Role
 from projections.audit_trail import timestamp
 from projections.base import PROCUREMENT_TOPICS, Event, Write
 from projections.casefile import CaseFile, CaseFileProjection
-from projections.db import Database
+from projections.db import Database, Many
 from projections.obligations import obligations
 from projections.tables import Rows, Table
 
@@ -261,11 +261,14 @@ def _case_row(row: dict[str, Any], actor: Actor, audited: frozenset[UUID]) -> Ca
                    tender_count=len(tenderers) if sees_all else None)
 
 
-def cases_for(db: Database, actor: Actor) -> list[CaseRow]:
+def cases_for(db: Database, actor: Actor, audited: frozenset[UUID] | None = None
+              ) -> list[CaseRow]:
     """The cases the actor may see (its organisation's parts, for a supplier also every
     case open for tenders, for an auditor its audited authorities' cases), most recently
-    changed first. Which parts allow seeing a case is the policy's decision."""
-    return _cases(db, actor)
+    changed first. Which parts allow seeing a case is the policy's decision. `audited`
+    replaces the grants this database's directory events show (a store of cases only,
+    domain/routing.py, has none: the directory is at home)."""
+    return _cases(db, actor, audited=audited)
 
 
 def case_row(db: Database, actor: Actor, procurement_id: UUID) -> CaseRow | None:
@@ -274,18 +277,22 @@ def case_row(db: Database, actor: Actor, procurement_id: UUID) -> CaseRow | None
     return found[0] if found else None
 
 
-def _cases(db: Database, actor: Actor, procurement_id: UUID | None = None) -> list[CaseRow]:
+def _cases(db: Database, actor: Actor, procurement_id: UUID | None = None,
+           audited: frozenset[UUID] | None = None) -> list[CaseRow]:
     org, only = str(actor.organisation_id), str(procurement_id) if procurement_id else None
-    audited = frozenset(UUID(r["authority_id"]) for r in db.fetch(
-        "SELECT authority_id FROM {case_list_audit_grants} WHERE auditor_id = %s", [org]))
+    if audited is None:
+        audited = frozenset(UUID(r["authority_id"]) for r in db.fetch(
+            "SELECT authority_id FROM {case_list_audit_grants} WHERE auditor_id = %s", [org]))
     # Candidates by index; the policy then decides on each (parts also need the role).
-    rows = db.fetch(
-        "SELECT * FROM {case_list} c WHERE (CAST(%s AS TEXT) IS NULL OR c.procurement_id = %s)"
-        " AND (c.procurement_id IN (SELECT procurement_id FROM {case_list_parties}"
-        " WHERE organisation_id = %s) OR c.state = %s OR c.owner_id IN"
-        " (SELECT authority_id FROM {case_list_audit_grants} WHERE auditor_id = %s))"
-        " ORDER BY c.updated_at DESC, c.procurement_id",
-        [only, only, org, State.TENDERING.value if actor.role is Role.SUPPLIER else "", org])
+    statement = ("SELECT * FROM {case_list} c WHERE (CAST(%s AS TEXT) IS NULL"
+                 " OR c.procurement_id = %s) AND (c.procurement_id IN (SELECT procurement_id"
+                 " FROM {case_list_parties} WHERE organisation_id = %s) OR c.state = %s")
+    params: list[object] = [only, only, org,
+                            State.TENDERING.value if actor.role is Role.SUPPLIER else ""]
+    if audited:
+        statement += " OR c.owner_id IN (%s)"
+        params.append(Many(str(a) for a in sorted(audited, key=str)))
+    rows = db.fetch(statement + ") ORDER BY c.updated_at DESC, c.procurement_id", params)
     return [case for row in rows if (case := _case_row(row, actor, audited)) is not None]
 
 

@@ -68,6 +68,7 @@ class Database:
         self._names["serial"] = ("BIGINT GENERATED ALWAYS AS IDENTITY" if self.is_postgres
                                  else "INTEGER")
         self._names["tracking"] = self._names[tracking_table]
+        self._tracking_table = tracking_table
         self._texts: dict[str, str] = {}
         if not datastore.single_row_tracking:
             raise ConfigurationError("SINGLE_ROW_TRACKING: projections need the library's "
@@ -87,6 +88,21 @@ class Database:
             return cls(datastore, "tracking")
         raise ConfigurationError("projections need the events in SQLite or PostgreSQL; the "
                                  "in-memory store has no SQL")
+
+    def on_replica(self, host: str, port: str | int | None = None) -> Database:
+        """The same tables read on a streaming replica of this PostgreSQL server: the same
+        database, schema and user, another host (its own small pool; `close()` it)."""
+        if not isinstance(self.datastore, PostgresDatastore):
+            raise ConfigurationError("READ_REPLICA_HOST: a read replica needs the events "
+                                     "in PostgreSQL")
+        info: dict[str, Any] = dict(self.datastore.pool.kwargs or {})  # type: ignore[arg-type]
+        replica = PostgresDatastore(
+            info["dbname"], host, port or info["port"], info["user"], info["password"],
+            schema=self.datastore.schema, pool_size=2, max_overflow=8, connect_timeout=5)
+        return Database(replica, self._tracking_table)
+
+    def close(self) -> None:
+        self.datastore.close()
 
     def text(self, statement: str) -> str:
         """The statement as the driver wants it (cached: statements are few)."""

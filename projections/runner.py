@@ -191,11 +191,12 @@ def status(app: Application[Any], projections: Iterable[type[Projection]],
 
 
 def wait_for(app: Application[Any], position: int, projections: Iterable[type[Projection]],
-             timeout: float = 2.0) -> bool:
+             timeout: float = 2.0, database: Database | None = None) -> bool:
     """Block until every given projection has applied the log up to `position` (e.g. the
     notification id of the event a request just stored), at most `timeout` seconds.
-    True if they got there; a page rendered after False may miss the newest change."""
-    database = Database.of(app)
+    True if they got there; a page rendered after False may miss the newest change.
+    `database`: where the positions are read (a read replica), if not the app's own."""
+    database = database or Database.of(app)
     names = [f"{app.name}/{p.name}" for p in projections]
     deadline = time.monotonic() + timeout
     pause = 0.005
