@@ -35,6 +35,7 @@ class ProblemKind:
 DOMAIN_ERRORS: tuple[tuple[type[errors.DomainError], ProblemKind], ...] = (
     (errors.ValidationError, ProblemKind(400, "Invalid input")),
     (errors.AccessDenied, ProblemKind(403, "Not allowed")),
+    (errors.ParticipantErased, ProblemKind(410, "Gone")),
     (errors.NotFound, ProblemKind(404, "Not found")),
     (errors.InvalidState, ProblemKind(409, "Not allowed in the current state")),
     (errors.RuleViolation, ProblemKind(409, "Breaks a rule of the case")),

@@ -17,7 +17,9 @@ from uuid import uuid4
 
 import pytest
 
+from domain.participants.sealing import PersonalDetails
 from domain.procurement.lifecycle import State
+from domain.values import TargetGroup
 from tests.e2e.api_helpers import API, PROBLEM_JSON, TODAY, ApiWorld, case_in, open_world
 from tests.e2e.test_api_input import ENDPOINTS, Endpoint
 
@@ -26,6 +28,7 @@ AWKWARD: tuple[Any, ...] = (
     "2026-02-30", "9999-12-31", "1900-01-01", "1e-999999", "NaN", "-0", "0.75",
     [], [None], ["young", "young"], {}, {"a": {"b": []}}, str(uuid4()),
 )
+PERSON = PersonalDetails("Ola Ek", TargetGroup.YOUNG, eligibility_attested=True)
 # The state each command needs, and who runs it; queries and creation are left out.
 STATES = {
     "revise_setup": State.DRAFT, "set_requirement": State.DRAFT,
@@ -37,7 +40,8 @@ STATES = {
 }
 BY_SUPPLIER = {"submit_tender", "invite_partner", "offer_position", "accept_candidate",
                "decline_candidate", "start_placement", "end_placement", "submit_report"}
-BY_MATCHER = {"propose_candidate", "record_checkpoint"}
+BY_MATCHER = {"propose_candidate", "record_checkpoint", "register_participant",
+              "read_participant", "erase_participant", "registered_references"}
 BY_PARTNER = {"record_preparation"}
 
 
@@ -90,12 +94,19 @@ def _mutations(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
                     yield f"{key}.0.{inner}", mutated
 
 
+def registered_person(world: ApiWorld) -> str:
+    """A person in the matcher's register; their id."""
+    participant_id, _ = world.service.register_participant(world["matcher"].actor, PERSON)
+    return str(participant_id)
+
+
 FUZZED = [e for e in ENDPOINTS if e.body and e.operation != "create_procurement"]
 
 
 @pytest.mark.parametrize("endpoint", FUZZED, ids=lambda e: e.operation)
 def test_no_body_makes_the_api_fail(world: ApiWorld, endpoint: Endpoint) -> None:
-    ids = case_in(world, STATES.get(endpoint.operation, State.DELIVERY))
+    ids = {**case_in(world, STATES.get(endpoint.operation, State.DELIVERY)),
+           "participant_id": registered_person(world)}
     path = API + endpoint.path.format(**ids)
     answered = 0
     for replaced, body in _mutations(_valid_body(endpoint, ids)):

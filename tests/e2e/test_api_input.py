@@ -56,6 +56,7 @@ PLACEMENT = {"candidate_id": str(uuid4()), "employment_form": "internship",
              "start": "2026-05-01", "planned_end": "2026-10-31", "working_time_percent": 50,
              "collective_agreement": True, "supervisor": "Ola Ek", "insurance_confirmed": True}
 TENDER = tender_json(sme=True)
+PERSON = {"name": "Ola Ek", "target_group": "young", "eligibility_attested": True}
 DECISION = {"kind": "waiver", "motivation": "Förseningen var kort."}
 
 ENDPOINTS = (
@@ -310,6 +311,26 @@ ENDPOINTS = (
         ("missing", {"motivation": "x"}, "decision"),
         ("wrong type", {"decision": "met", "motivation": 5}, "motivation"),
     )),
+    Endpoint("register_participant", "POST", "/participants", PERSON, (
+        ("missing", without(PERSON, "name"), "name"),
+        ("wrong type", {**PERSON, "eligibility_attested": "yes"}, "eligibility_attested"),
+        ("unknown code", {**PERSON, "target_group": "tall"}, "target_group"),
+        ("wrong check digit", {**PERSON, "personal_number": "19811218-9875"},
+         "personal_number"),
+        ("no such day", {**PERSON, "personal_number": "19810230-9870"}, "personal_number"),
+        ("not attested", {**PERSON, "eligibility_attested": False}, "eligibility_attested"),
+        ("bad e-mail", {**PERSON, "email": "nobody"}, "email"),
+        ("bad phone", {**PERSON, "phone": "call me"}, "phone"),
+        ("too long", {**PERSON, "name": "x" * 201}, "name"),
+    )),
+    Endpoint("erase_participant", "POST", "/participants/{participant_id}/erasure",
+             {"reason": "asked_to_be_erased"}, (
+        ("missing", {}, "reason"),
+        ("wrong type", {"reason": 7}, "reason"),
+        ("free text", {"reason": "she phoned"}, "reason"),
+    )),
+    Endpoint("get_participant", "GET", "/participants/{participant_id}", None),
+    Endpoint("read_log", "GET", f"{CASE}/read-log", None),
     Endpoint("get_case", "GET", CASE, None),
     Endpoint("history", "GET", f"{CASE}/history", None),
     Endpoint("compliance", "GET", f"{CASE}/compliance", None),
@@ -350,7 +371,8 @@ def url(endpoint: Endpoint, draft: str, **ids: str) -> str:
 def test_every_endpoint_is_in_the_table(world: ApiWorld) -> None:
     routed = {rule.endpoint.removeprefix("api.") for rule in world.app.url_map.iter_rules()
               if rule.endpoint.startswith("api.")}
-    assert routed == {e.operation for e in ENDPOINTS} | {"list_procurements", "list_tasks"}
+    assert routed == {e.operation for e in ENDPOINTS} | {"list_procurements", "list_tasks",
+                                                             "list_participants"}
 
 
 @pytest.mark.parametrize("endpoint", [e for e in WRITES if e.body], ids=lambda e: e.operation)

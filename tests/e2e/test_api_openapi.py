@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from domain.participants.commands import ParticipantCommands
 from domain.service import ProcurementService
 from web.app import create_app
 
@@ -30,6 +31,16 @@ READ_MODEL_QUERIES = {"tasks"}
 # Reads of one thing in a case, the targets of a 201's Location (they read get_case).
 ITEMS = {"get_tender", "get_position", "get_candidate", "get_placement", "get_report",
          "get_deviation"}
+# The participant register's commands and queries (domain/participants/commands.py); the
+# operator's console reads the whole read log on the server only.
+PARTICIPANTS = {"register_participant", "registered_references", "read_participant",
+                "erase_participant", "read_log_of_case"}
+NOT_PARTICIPANT_ENDPOINTS = {"console_read_log"}
+# Operations not about one case: no case version (ETag, If-Match) and, for lists, no 404.
+LISTS = {"/api/v1/procurements", "/api/v1/tasks", "/api/v1/participants"}
+REGISTER = {"registered_references", "register_participant", "read_participant",
+            "erase_participant"}
+CREATING = {"create_procurement", "register_participant"}  # no state to conflict with
 # Methods of ProcurementService that are not the API's: the console's, the library's, and
 # the version scope every API request runs in (web/api/conditional.py).
 NOT_ENDPOINTS = {"inspect", "all_case_ids", "register_transcodings", "save",
@@ -63,10 +74,15 @@ def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, dict[str,
 
 def test_every_command_and_query_of_the_service_has_one_operation(
         document: dict[str, Any]) -> None:
-    assert set(_operations(document)) == COMMANDS | QUERIES | ITEMS | READ_MODEL_QUERIES
-    own = {name for name, member in vars(ProcurementService).items()
-           if inspect.isfunction(member) and not name.startswith("_")}
-    assert own - NOT_ENDPOINTS == COMMANDS | QUERIES
+    assert set(_operations(document)) == (COMMANDS | QUERIES | ITEMS | READ_MODEL_QUERIES
+                                          | PARTICIPANTS)
+    assert _public(ProcurementService) - NOT_ENDPOINTS == COMMANDS | QUERIES
+    assert _public(ParticipantCommands) - NOT_PARTICIPANT_ENDPOINTS == PARTICIPANTS
+
+
+def _public(cls: type) -> set[str]:
+    return {name for name, member in vars(cls).items()
+            if inspect.isfunction(member) and not name.startswith("_")}
 
 
 def test_every_route_of_the_api_is_in_the_document(app: Flask,
@@ -76,18 +92,19 @@ def test_every_route_of_the_api_is_in_the_document(app: Flask,
               for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
     documented = {(method, path) for method, path, _ in _operations(document).values()}
     assert routed == documented
-    assert len(documented) == 42
+    assert len(documented) == 47
 
 
 def test_every_operation_documents_its_problem_answers(document: dict[str, Any]) -> None:
     for name, (method, path, operation) in _operations(document).items():
         codes = set(operation["responses"])
         assert "401" in codes, name
-        if path not in ("/api/v1/procurements", "/api/v1/tasks"):
+        if path not in LISTS:
             assert "404" in codes, name
         if method != "GET":
-            assert {"400", "403", "413", "415"} <= codes, name
-            assert "409" in codes or name == "create_procurement", name
+            assert {"400", "413", "415"} <= codes, name
+            assert "403" in codes or name == "erase_participant", name  # 404 as for none
+            assert "409" in codes or name in CREATING, name
             assert "requestBody" in operation, name
         assert operation["summary"], name
     problem = document["components"]["responses"]["BAD_REQUEST"]["content"]
@@ -120,18 +137,19 @@ def test_writes_document_if_match_idempotency_keys_and_etags(
         document: dict[str, Any]) -> None:
     conditional = 0
     for name, (method, path, operation) in _operations(document).items():
-        parameters = [p["$ref"].rsplit("/", 1)[1] for p in operation.get("parameters", [])]
+        parameters = [p["$ref"].rsplit("/", 1)[1] if "$ref" in p else p["name"]
+                      for p in operation.get("parameters", [])]
         success = next(operation["responses"][code] for code in operation["responses"]
                        if code.startswith("2"))
         has_etag = "ETag" in success.get("headers", {})
         if method == "GET":
-            assert parameters == [], name
-            assert has_etag == (path not in ("/api/v1/procurements", "/api/v1/tasks")), name
+            assert parameters == ([] if name != "read_participant" else ["case_id"]), name
+            assert has_etag == (path not in LISTS and name not in REGISTER), name
             continue
         assert "IDEMPOTENCY_KEY" in parameters, name
         assert {"409", "422"} <= set(operation["responses"]), name
-        assert has_etag, name
-        if name != "create_procurement":
+        assert has_etag == (name not in REGISTER), name
+        if name not in CREATING and name not in REGISTER:
             assert "IF_MATCH_VERSION" in parameters, name
             assert "412" in operation["responses"], name
             conditional += 1

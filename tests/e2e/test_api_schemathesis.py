@@ -51,7 +51,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from domain.procurement.lifecycle import State
 from tests.e2e.api_helpers import ApiWorld, case_in, open_world
-from tests.e2e.test_api_fuzz import BY_MATCHER, BY_PARTNER, BY_SUPPLIER
+from tests.e2e.test_api_fuzz import BY_MATCHER, BY_PARTNER, BY_SUPPLIER, registered_person
 from web.app import create_app
 
 DOCUMENT = "/api/v1/openapi.json"
@@ -98,7 +98,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
 @pytest.fixture(scope="module")
 def cases(world: ApiWorld) -> list[dict[str, str]]:
     """The ids of one case in each state (a path parameter not among them stays random)."""
-    return [case_in(world, state) for state in STATES]
+    return [{**case_in(world, state), "participant_id": registered_person(world)}
+            for state in STATES]
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +141,10 @@ def test_generated_requests_never_fail_and_answer_as_documented(
         headers.update(token)
         case.headers = headers
         path = case.path_parameters or {}
+        if operation_id == "erase_participant" and "participant_id" in ids:
+            # A person of its own each time: the others' reads then never meet an erased
+            # person (410), whatever order the operations run in.
+            ids = {**ids, "participant_id": registered_person(world)}
         case.path_parameters = {name: ids.get(name, value) for name, value in path.items()}
         response = case.call()
         statuses[response.status_code] += 1

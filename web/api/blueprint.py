@@ -163,12 +163,16 @@ READ = (404,)  # a case that does not exist or that the caller may not see
 WRITE = (403, 404, 409, 412, 413, 415)
 
 
-def operation(operation_id: str, *statuses: int) -> Callable[[F], F]:
+def operation(operation_id: str, *statuses: int, about_a_case: bool = True
+              ) -> Callable[[F], F]:
     """Names the operation after its service method and documents the problem answers it
-    may give: 401 always, and the statuses given."""
+    may give: 401 always, and the statuses given. An operation not `about_a_case` (the
+    participant register) has no case version, so no ETag (web/api/conditional.py)."""
     def decorate(view: F) -> F:
         for status in sorted({401, *statuses}, reverse=True):
             view = bp.alt_response(status, response=HTTPStatus(status).name)(view)
+        if not about_a_case:
+            vars(view).setdefault("_apidoc", {})[conditional.ABOUT_A_CASE] = False
         documented: F = bp.doc(operationId=operation_id)(view)
         return documented
     return decorate

@@ -78,12 +78,18 @@ def register_components(spec: APISpec) -> None:
     spec.components.header(ETAG_COMPONENT, ETAG_HEADER)
 
 
+# Set to False in an operation's doc info by web/api/blueprint.py's `operation`.
+ABOUT_A_CASE = "about_a_case"
+
+
 def document(doc: dict[str, Any], doc_info: dict[str, Any], *, method: str,
              **_: Any) -> dict[str, Any]:
     """flask-smorest doc callback: a write that may answer 412 (one to an existing case)
     takes `If-Match`; the success of every write, and of every read of one case (a read
     that may answer 404), carries the ETag."""
     responses = doc.get("responses", {})
+    if not doc_info.get(ABOUT_A_CASE, True):
+        return doc
     if _has(responses, 412):
         doc.setdefault("parameters", []).append(IF_MATCH_COMPONENT)
     if method != "get" or _has(responses, 404):

@@ -16,6 +16,8 @@ from uuid import uuid4
 
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
+from domain.participants.participant import ErasureReason
+from domain.participants.sealing import PersonalDetails
 from domain.procurement.compliance import ComplianceOutcome
 from domain.procurement.contract import Award, Contract, KickOff
 from domain.procurement.deviations import DecisionKind, DeviationDecision
@@ -312,3 +314,34 @@ class CloseBody(Body):
     decision = _code(ComplianceOutcome, required=True)
     motivation = _text(metadata={
         "description": "Required when the decision differs from the computed outcome"})
+
+
+# -- the participant register (the matcher's) ----------------------------------------------
+
+class ParticipantBody(ValueBody):
+    """A person the signed-in matcher registers. Only the matcher ever reads all of it."""
+
+    value_class = PersonalDetails
+    name = _required_text()
+    personal_number = _text(allow_none=True, metadata={
+        "description": "Personnummer or samordningsnummer, YYYYMMDD-NNNN (optional); the "
+                       "check digit is verified", "example": "19811218-9876"})
+    email = _text()
+    phone = _text()
+    target_group = _code(TargetGroup, required=True)
+    eligibility_attested = StrictBoolean(required=True, metadata={
+        "description": "The matcher attests that the person belongs to the target group; "
+                       "must be true"})
+
+
+class ErasureBody(Body):
+    reason = _code(ErasureReason, required=True, metadata={
+        "description": "Why: a code, never free text (the erasure event outlives the data)"})
+
+
+class ParticipantReadArgs(Body):
+    """Unknown query parameters are refused, as unknown body fields are."""
+
+    case_id = fields.UUID(load_default=None, metadata={
+        "description": "The case in which you employ the person (a supplier reads through "
+                       "it; the registering matcher needs none)"})

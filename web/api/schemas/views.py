@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from domain.access import Part
+from domain.participants.read_log import ReadGround
 from domain.procurement.compliance import ComplianceOutcome, DeadlineStatus
 from domain.procurement.deviations import DecisionKind
 from domain.procurement.dialogue import Counterpart
@@ -318,3 +319,51 @@ class CaseView(Schema):
     matcher_id = fields.UUID(allow_none=True)
     partner_ids = fields.List(fields.UUID())
     cancellation_reason = fields.String(allow_none=True)
+
+
+# -- the participant register ---------------------------------------------------------------
+
+class ParticipantCreatedView(Schema):
+    id = fields.UUID(required=True, metadata={"description": "The person's id in the register"})
+    reference = fields.String(required=True, metadata={
+        "description": "The pseudonymous reference a case holds (propose the person with it)",
+        "example": "P-7KQ2M9XD"})
+
+
+class RegisteredReferenceView(Schema):
+    """A person in your register, by reference only: listing is no read of personal data."""
+
+    participant_id = fields.UUID()
+    reference = fields.String()
+    registered_at = fields.DateTime()
+
+
+class ParticipantView(Schema):
+    """A person as your part may see them; every answer is written to the read log.
+    The employing supplier gets the name and contact only: the identity number, target
+    group and attestation are null."""
+
+    participant_id = fields.UUID()
+    reference = fields.String()
+    registered_by = fields.UUID()
+    registered_at = fields.DateTime()
+    name = fields.String()
+    email = fields.String()
+    phone = fields.String()
+    personal_number = fields.String(allow_none=True)
+    target_group = _code(TargetGroup, allow_none=True)
+    eligibility_attested = StrictBoolean(allow_none=True)
+
+
+class ReadLogEntryView(Schema):
+    """One read of a person's data: who, when, whom (by reference), where, on what ground."""
+
+    entry_no = fields.Integer()
+    read_at = fields.DateTime()
+    user_id = fields.UUID()
+    organisation_id = fields.UUID()
+    role = _code(Role)
+    reference = fields.String()
+    place = fields.String()
+    ground = _code(ReadGround)
+    case_id = fields.UUID(allow_none=True)
