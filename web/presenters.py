@@ -16,6 +16,8 @@ from uuid import UUID
 
 from flask_babel import gettext
 
+from domain import access
+from domain.access import Command
 from domain.errors import NotFound
 from domain.procurement import Procurement
 from domain.procurement.compliance import ComplianceAssessment
@@ -239,6 +241,7 @@ class CasePage:
     position_types: list[Label] = field(default_factory=list)
     level: Label | None = None
     timeline: list[TimelineEntry] | None = None  # None: the actor may not read the history
+    shows_read_log: bool = False  # who read the case's people (its auditors)
 
 
 def case_page(view: CaseView, history: list[HistoryEntry] | None, names: Names,
@@ -262,6 +265,7 @@ def case_page(view: CaseView, history: list[HistoryEntry] | None, names: Names,
                         for t in (requirement.position_types if requirement else ())],
         level=labels.of(requirement.level, labels.REQUIREMENT_LEVELS) if requirement else None,
         timeline=None if history is None else [timeline_entry(e, names) for e in history],
+        shows_read_log=access.allows(Command.VIEW_READ_LOG, view.parts),
     )
 
 

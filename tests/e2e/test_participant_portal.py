@@ -5,6 +5,7 @@ page that shows a person's data writes one read-log entry."""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 from uuid import UUID, uuid4
@@ -174,3 +175,33 @@ def test_proposing_a_candidate_offers_the_matchers_registered_people(
     refs = [c.participant_ref for c in service.get_case(directory[demo.MATCHER],
                                                         case_id).candidates]
     assert reference in refs
+
+
+def test_the_auditor_reads_who_read_the_people_of_a_case(
+        app: Flask, service: ProcurementService,
+        directory: dict[demo.DemoParty, Any]) -> None:
+    _register(app)
+    reference = service.registered_references(directory[demo.MATCHER])[0].reference
+    case_id = _placed(service, directory, reference)
+    _as(app, demo.SME_SUPPLIER).page(f"/procurements/{case_id}")  # reads the person's name
+
+    auditor = _as(app, demo.AUDITOR)
+    assert f'href="/procurements/{case_id}/read-log"' in auditor.page(
+        f"/procurements/{case_id}")
+    log = auditor.page(f"/procurements/{case_id}/read-log")
+    row = re.search(r"<tbody>(.*?)</tbody>", log, re.S)
+    assert row
+    cells = [html.unescape(c.strip())
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert cells[1] == demo.SME_SUPPLIER.user_name
+    assert cells[2].startswith(demo.SME_SUPPLIER.name)
+    assert cells[3:] == [reference, "case page", "Arbetsgivare i ärendet"]
+    assert NAME not in log and GROUP_SV not in log
+
+    for party in (demo.NORRVIK, demo.SME_SUPPLIER, demo.MATCHER):
+        browser = _as(app, party)
+        assert browser.get(f"/procurements/{case_id}/read-log").status_code == 403
+        assert "/read-log" not in browser.page(f"/procurements/{case_id}")
+    # A supplier with no part in the case (it did not tender) is told there is no case.
+    assert _as(app, demo.BUILDING_SUPPLIER).get(
+        f"/procurements/{case_id}/read-log").status_code == 404

@@ -7,6 +7,8 @@
     GET  /participants/<id>                 the person, every field (a logged read)
     GET  /participants/<id>/erase           the erasure form: a reason chosen from codes
     POST /participants/<id>/erase           erases them, then to the register
+    GET  /procurements/<id>/read-log        who read the people of a case (the owning
+                                            authority's auditors)
 
 Who may do what is decided by the service (domain/access.py); a person the user may not
 read answers like one that does not exist.
@@ -14,6 +16,7 @@ read answers like one that does not exist.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 
 from domain import access, errors
 from domain.access import Command
+from domain.participants.read_log import ReadLogEntry
 from domain.participants.sealing import PersonalDetails
 from web import labels
 from web.auth import current_actor
@@ -31,7 +35,8 @@ from web.extension import current_service
 from web.i18n import pick
 from web.portals import forms
 from web.portals.forms import CHECKBOX, SELECT, Field, Filled
-from web.portals.vocabulary import ERASURE_REASONS
+from web.portals.vocabulary import ERASURE_REASONS, READ_GROUNDS
+from web.presenters import OrganisationNames
 
 bp = Blueprint("participants", __name__)
 
@@ -128,3 +133,31 @@ def erase(participant_id: UUID) -> ResponseReturnValue:
                                form=Filled(fields, values, field_errors, summary)), 400
     flash(gettext("Personens uppgifter är raderade."))
     return redirect(url_for("participants.register"))
+
+
+@dataclass(frozen=True)
+class ReadRow:
+    entry: ReadLogEntry
+    reader: str  # the user's name, or their id once the directory no longer knows them
+    organisation: str
+    role: str
+    ground: str
+
+
+@bp.get("/procurements/<uuid:procurement_id>/read-log")
+def read_log(procurement_id: UUID) -> ResponseReturnValue:
+    service, actor = current_service(), current_actor()
+    case = service.get_case(actor, procurement_id)  # 404 for a case the actor may not see
+    entries = service.read_log_of_case(actor, procurement_id)  # 403 unless its auditor
+    names = OrganisationNames(service)
+    rows = [ReadRow(e, _user_name(e.user_id), names(e.organisation_id),
+                    pick(labels.ROLES[e.role]), pick(READ_GROUNDS[e.ground]))
+            for e in reversed(entries)]
+    return render_template("participants/read_log.html", case=case, rows=rows)
+
+
+def _user_name(user_id: UUID) -> str:
+    try:
+        return current_service().user(user_id).name
+    except errors.NotFound:
+        return str(user_id)

@@ -4,6 +4,7 @@ and English (the rest are in web/labels.py)."""
 from __future__ import annotations
 
 from domain.participants.participant import ErasureReason
+from domain.participants.read_log import ReadGround
 from domain.procurement.deviations import DecisionKind
 from domain.procurement.dialogue import Counterpart
 from domain.procurement.matching import CandidateStatus
@@ -67,4 +68,11 @@ ERASURE_REASONS: dict[ErasureReason, Label] = {
                                                "Registered by mistake"),
     ErasureReason.RETENTION_PERIOD_PASSED: Label("Lagringstiden har löpt ut",
                                                  "The retention period has passed"),
+}
+
+
+READ_GROUNDS: dict[ReadGround, Label] = {
+    ReadGround.REGISTERING_MATCHER: Label("Registrerande matchningsaktör",
+                                          "The registering matcher"),
+    ReadGround.EMPLOYER: Label("Arbetsgivare i ärendet", "Employer in the case"),
 }
