@@ -208,3 +208,9 @@ def recipients(db: Database, organisation_id: UUID) -> list[Recipient]:
                     "AND reachable = 1 ORDER BY email", [str(organisation_id)])
     return [Recipient(UUID(r["user_id"]), r["name"], r["email"], r["language"])
             for r in rows]
+
+
+def sent_by_stage(db: Database) -> dict[str, int]:
+    """How many reminders (before, due) and escalations the cases have recorded (metrics)."""
+    rows = db.fetch("SELECT stage, COUNT(*) AS n FROM {notices} GROUP BY stage")
+    return {str(r["stage"]): int(r["n"]) for r in rows}

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask
 
+from domain import config
 from domain.service import ProcurementService
 from web import (
     account,
@@ -23,8 +24,11 @@ from web import (
     errors,
     extension,
     formatting,
+    health,
     i18n,
     layout,
+    logs,
+    metrics,
     organisation,
     security,
     sessions,
@@ -42,6 +46,9 @@ def create_app(settings: Mapping[str, Any] | None = None,
     app = Flask(__name__)
     app.config.from_mapping(PROCUREMENT_ENV=None, PROCUREMENT_CLOCK=None)
     app.config.update(settings or {})
+    app.config.setdefault(health.OPERATIONS_KEY, config.operations_settings())
+    logs.init_app(app)  # first: every later hook and log line knows the request id
+    metrics.time_requests(app)  # early: its after_request runs last, timing the whole answer
     sessions.init_app(app, settings or {})
     extension.init_app(app, service)
     errors.init_app(app)
@@ -54,11 +61,6 @@ def create_app(settings: Mapping[str, Any] | None = None,
                       timeline.bp, participants.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
-    app.add_url_rule("/healthz", "healthz", healthz)
+    health.init_app(app)
+    metrics.init_app(app)
     return app
-
-
-@auth.public
-def healthz() -> Response:
-    """Liveness: the process answers. It does not open the store."""
-    return jsonify(status="ok")

@@ -8,12 +8,14 @@ settings (an SQLite file of their own, PostgreSQL, a fixed clock).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from eventsourcing.sqlite import SQLiteDatastore
 
 from domain import config
 from domain.clock import Clock
+from domain.errors import ConfigurationError
 from domain.participants.read_log import InMemoryReadLog, ReadLog
 from domain.participants.sealing import InMemoryKeyStore, KeyStore
 from domain.routing import ROUTING_SETTING, CaseStores, load_routing
@@ -21,6 +23,8 @@ from domain.service import AuditGrants, ProcurementService
 from projections.db import Database
 from projections.key_store import SqlKeyStore
 from projections.read_log import SqlReadLog
+from projections.registry import PROJECTIONS
+from projections.view import open_view
 
 
 def build_service(env: Mapping[str, str] | None = None, clock: Clock | None = None,
@@ -80,3 +84,60 @@ def describe_store(env: Mapping[str, str] | None = None) -> str:
         return (f"PostgreSQL database {settings['POSTGRES_DBNAME']} on {where} "
                 f"as {settings['POSTGRES_USER']}{suffix}")
     return "memory only (lost at exit)"
+
+
+def check_settings(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Every mistake in the settings a process reads at start, one line each (empty: all
+    fine), so an operator fixes them in one go rather than one per restart."""
+    from scheduler import mailer, runner
+    from web import extension, sessions
+
+    env = dict(os.environ if environ is None else environ)
+    checks: list[Callable[[], Any]] = [
+        lambda: config.persistence_settings(environ=env),
+        lambda: config.operations_settings(env),
+        lambda: extension.read_settings(env),
+        lambda: sessions.check_settings(env),
+        lambda: runner.Settings.from_env(env),
+        lambda: runner.embedded_mode(env),
+        lambda: mailer.MailSettings.from_env(env),
+    ]
+    if env.get(ROUTING_SETTING):
+        checks.append(lambda: load_routing(env[ROUTING_SETTING]))
+    problems: list[str] = []
+    for check in checks:
+        try:
+            check()
+        except ConfigurationError as error:
+            problems += str(error).splitlines()
+    return problems
+
+
+def initialise_database(env: Mapping[str, str] | None = None) -> list[str]:
+    """Create every table the service and its read models use, once, before the workers
+    (which then run with CREATE_TABLE=n): the library's events, snapshots and tracking
+    tables, each projection's tables, the participants' keys and read log, the scheduler's
+    journal and mail deliveries. Safe to run again (IF NOT EXISTS). The names created."""
+    from scheduler import mailer, runner
+
+    settings = {**(dict(env) if env is not None else dict(os.environ)), "CREATE_TABLE": "y"}
+    service = build_service(settings)
+    try:
+        db = Database.of(service)
+        for projection in PROJECTIONS.values():
+            open_view(service, projection.name, projection.tables)
+        db.create_tables([db.text(s) for s in runner.RUNS.ddl()])
+        mailer.status(service)  # creates its table under its own lock
+        return _table_names(db)
+    finally:
+        service.close()
+
+
+def _table_names(db: Database) -> list[str]:
+    if db.is_postgres:
+        rows = db.fetch("SELECT table_name AS name FROM information_schema.tables "
+                        "WHERE table_schema = %s ORDER BY table_name",
+                        (db.datastore.schema or "public",))  # type: ignore[union-attr]
+    else:
+        rows = db.fetch("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    return [str(r["name"]) for r in rows]

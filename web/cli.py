@@ -19,6 +19,7 @@ from uuid import UUID
 import click
 from eventsourcing.persistence import PersistenceError
 
+from domain import config
 from domain.directory.credentials import check_password_rules
 from domain.directory.user import OrgRole
 from domain.errors import ConfigurationError, DomainError, ProcurementNotFound
@@ -28,7 +29,7 @@ from domain.values import Role
 from domain.views import HistoryEntry
 from projections.cli import projections_group
 from scheduler.cli import embedded_mode_or_exit, embedded_scheduler, scheduler_group
-from web import bootstrap, demo, labels
+from web import bootstrap, demo, labels, logs, ops_cli
 from web.extension import EXTENSION_KEY, MODE_SETTING
 from web.formatting import day, local_time, money, number, percent
 from web.presenters import CaseRow, Names, OrganisationNames
@@ -41,6 +42,10 @@ NO_BREAK_SPACE = "\u00a0"
 @click.group()
 def main() -> None:
     """Case management for procurements with employment requirements (sysselsättningskrav)."""
+    # Every command checks every setting, so a mistake shows at the first start of any
+    # process, each mistake on a line of its own.
+    ops_cli.refuse_wrong_settings()
+    logs.configure(config.operations_settings())
 
 
 @contextmanager
@@ -90,6 +95,9 @@ def serve(host: str, port: int, follow: bool) -> None:
 
 main.add_command(projections_group(bootstrap.build_service))
 main.add_command(scheduler_group(bootstrap.build_service))
+main.add_command(ops_cli.db_group)
+main.add_command(ops_cli.web_command)
+main.add_command(ops_cli.check_config)
 
 
 @main.command("demo")

@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg.errors
+from eventsourcing.persistence import InterfaceError, OperationalError, PersistenceError
 from flask import Flask, Response, render_template, request
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
@@ -71,8 +73,39 @@ CSRF_EXPLANATION = lazy_gettext("Formulärets säkerhetskod (CSRF) saknas eller 
                                 "Ladda om sidan och försök igen.")
 
 
+# The store refusing or not answering: the request may be retried later, so 503 (with
+# Retry-After), never the 500 of a bug. Read-only (a standby, or the operator's switch) and
+# a full disk refuse writes at the database; nothing half-written is left either way.
+STORE_UNAVAILABLE = "store-unavailable"
+STORE_READ_ONLY = "store-read-only"
+STORE_FULL = "store-full"
+STORE_PROBLEMS = {
+    STORE_UNAVAILABLE: "The database did not answer; the request may not have been carried "
+                       "out. Try again shortly (an API write with the same Idempotency-Key "
+                       "is carried out once).",
+    STORE_READ_ONLY: "The database accepts no changes at the moment (read-only); nothing was "
+                     "stored. Reading still works.",
+    STORE_FULL: "The database has no room for changes (disk full); nothing was stored.",
+}
+RETRY_AFTER_SECONDS = 5
+
+
+def store_problem_code(error: PersistenceError) -> str | None:
+    """Which of the store's refusals this is, or None for any other failure (a bug)."""
+    cause = error.__cause__
+    text = str(error).lower()
+    if isinstance(cause, psycopg.errors.ReadOnlySqlTransaction) or "readonly database" in text:
+        return STORE_READ_ONLY
+    if isinstance(cause, psycopg.errors.DiskFull) or "disk is full" in text:
+        return STORE_FULL
+    if isinstance(error, OperationalError | InterfaceError):
+        return STORE_UNAVAILABLE
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(errors.DomainError, _domain_error)
+    app.register_error_handler(PersistenceError, _store_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -100,6 +133,17 @@ def _http_error(error: HTTPException) -> Response:
     return respond({"type": "about:blank", "title": error.name, "status": status,
                     "detail": error.description or error.name},
                    explanation=CSRF_EXPLANATION if isinstance(error, CSRFError) else None)
+
+
+def _store_error(error: PersistenceError) -> Response:
+    code = store_problem_code(error)
+    if code is None:
+        return _unexpected_error(error)
+    logger.warning("%s on %s %s: %s", code, request.method, request.path, error)
+    response = respond({"type": TYPE_PREFIX + code, "title": "Service Unavailable",
+                        "status": 503, "detail": STORE_PROBLEMS[code]})
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _unexpected_error(error: Exception) -> Response:

@@ -9,11 +9,13 @@ models to apply them before its answer goes out (web/read_models.py).
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Mapping
 from typing import Any
 
+from eventsourcing.persistence import PersistenceError
 from flask import Flask, Response, current_app
 
 from domain.clock import Clock
@@ -22,6 +24,7 @@ from domain.service import ProcurementService
 from web.bootstrap import build_service
 from web.read_models import DEFAULT_WAIT_SECONDS, MODES, ReadModels
 
+log = logging.getLogger("web.extension")
 EXTENSION_KEY = "procurement"
 MODE_SETTING = "PROCUREMENT_PROJECTIONS"
 WAIT_SETTING = "PROCUREMENT_OWN_WRITE_WAIT"
@@ -62,7 +65,8 @@ class ServiceHolder:
             self._service.close()
 
 
-def _read_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+def read_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """How this process keeps and waits for the read models (Flask config or environment)."""
     mode = str(config.get(MODE_SETTING) or os.environ.get(MODE_SETTING) or MODES[0])
     if mode not in MODES:
         raise ConfigurationError(f"{MODE_SETTING} must be one of {', '.join(MODES)}; "
@@ -84,7 +88,7 @@ def _read_settings(config: Mapping[str, Any]) -> dict[str, Any]:
 def init_app(app: Flask, service: ProcurementService | None) -> None:
     app.extensions[EXTENSION_KEY] = ServiceHolder(
         app.config.get("PROCUREMENT_ENV"), app.config.get("PROCUREMENT_CLOCK"), service,
-        _read_settings(app.config))
+        read_settings(app.config))
     app.before_request(_forget_writes)
     app.after_request(_wait_for_own_write)
 
@@ -103,7 +107,11 @@ def _forget_writes() -> None:
 def _wait_for_own_write(response: Response) -> Response:
     holder = _holder()
     if holder.built:
-        holder.read_models().wait_for_own_write()
+        try:
+            holder.read_models().wait_for_own_write()
+        except PersistenceError as error:
+            # The write is stored; failing its answer now would invite a second one.
+            log.warning("could not wait for the read models (%s); answering anyway", error)
     return response
 
 

@@ -107,6 +107,14 @@ def _key_file(path: Path) -> str:
     return key
 
 
+def check_settings(env: Mapping[str, str]) -> None:
+    """Refuse wrong cookie and proxy settings before any process serves (bootstrap)."""
+    _trusted_proxies(env)
+    value = env.get(COOKIE_SECURE_ENV, "").strip().lower()
+    if value and value not in _YES + _NO:
+        raise ConfigurationError(f"{COOKIE_SECURE_ENV}: '{value}' is neither yes nor no")
+
+
 def _cookie_secure(app: Flask, env: Mapping[str, str]) -> bool:
     value = env.get(COOKIE_SECURE_ENV, "").strip().lower()
     if value in _YES:

@@ -27,6 +27,8 @@ PUBLIC = {
     "signin.sign_in": "/sign-in",
     "signin.invitation": "/invitations/<user_id>/<secret>",
     "healthz": "/healthz",
+    "readyz": "/readyz",  # the store answers and how far the read models lag: no case data
+    "metrics": "/metrics",  # counts and latencies; kept to the monitoring network by the proxy
     "language.switch": "/language/<code>",  # a cookie with the chosen language only
     "static": "/static/<filename>",
     "api-docs.openapi_json": "/api/v1/openapi.json",  # the API's description, no case data
