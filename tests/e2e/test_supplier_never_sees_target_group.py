@@ -52,8 +52,10 @@ UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 REFERENCE = re.compile(r"P-[A-Z0-9]{8}")
 CSRF = re.compile(r'(name="csrf_token" value=")[^"]+"')
 SEARCHES = ("q", "search", "target_group", "group", "filter", "query")
-# Static files, signing out (it would end the crawl's session) and the language switch.
-SKIPPED = ("static", "signin.sign_out", "language.switch")
+# Static files, signing out (it would end the crawl's session), the language switch, and
+# the operations endpoints: the process's own counters and lag, the same for both worlds'
+# apps in this one process, and no case content (tests/e2e of web/ops cover them).
+SKIPPED = ("static", "signin.sign_out", "language.switch", "metrics", "readyz", "healthz")
 
 
 @dataclass
