@@ -42,6 +42,18 @@ class SqlKeyStore:
                              "WHERE participant_id = %s", (str(participant_id),))
         return bytes(rows[0]["key_bytes"]) if rows else None
 
+    def all_keys(self) -> list[tuple[UUID, bytes]]:
+        """Every key, for copying the store (projections/store_copy.py)."""
+        rows = self.db.fetch("SELECT participant_id, key_bytes FROM {participant_keys} "
+                             "ORDER BY participant_id")
+        return [(UUID(row["participant_id"]), bytes(row["key_bytes"])) for row in rows]
+
+    def put(self, participant_id: UUID, key: bytes) -> None:
+        """Keeps a key made elsewhere (the store being copied)."""
+        with self.db.transaction() as cursor:
+            cursor.execute("INSERT INTO {participant_keys} (participant_id, key_bytes) "
+                           "VALUES (%s, %s)", (str(participant_id), key))
+
     def delete(self, participant_id: UUID) -> None:
         with self.db.transaction() as cursor:
             if not self.db.is_postgres:

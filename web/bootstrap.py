@@ -60,6 +60,27 @@ def _store_env(env: Mapping[str, str] | None, store: Mapping[str, str]) -> dict[
     return {**(env or {}), **store, **prefixed}
 
 
+TARGET_PREFIX = "TARGET_"
+
+
+def target_store_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The settings of the store `procurement admin copy-store` writes to: each
+    TARGET_<setting> (or PROCUREMENT_TARGET_<setting>) of the environment, laid over the
+    process's own settings so that it wins under either name the library reads."""
+    environ = os.environ if environ is None else environ
+    target = {}
+    for key, value in environ.items():
+        name = key.removeprefix(config.APP_PREFIX)
+        if name.startswith(TARGET_PREFIX):
+            target[name.removeprefix(TARGET_PREFIX)] = value
+    if not target:
+        raise ConfigurationError("name the target store with TARGET_ settings, e.g. "
+                                 "TARGET_SQLITE_DBNAME and TARGET_CIPHER_KEY")
+    return _store_env({k: v for k, v in environ.items()
+                       if not k.removeprefix(config.APP_PREFIX).startswith(TARGET_PREFIX)},
+                      target)
+
+
 def _participant_stores(service: ProcurementService) -> tuple[KeyStore, ReadLog]:
     """Beside the events wherever they outlive the process; in memory only where the events
     do not either (a key lost while its person's events remain would erase the person)."""

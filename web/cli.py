@@ -28,6 +28,7 @@ from domain.service import ProcurementService
 from domain.values import Role
 from domain.views import HistoryEntry
 from projections.cli import projections_group
+from projections.store_copy import copy_store
 from scheduler.cli import embedded_mode_or_exit, embedded_scheduler, scheduler_group
 from web import bootstrap, demo, labels, logs, ops_cli
 from web.extension import EXTENSION_KEY, MODE_SETTING
@@ -49,11 +50,12 @@ def main() -> None:
 
 
 @contextmanager
-def _service() -> Iterator[ProcurementService]:
-    """The service on the configured store; wrong settings end the command with status 2."""
+def _service(env: dict[str, str] | None = None) -> Iterator[ProcurementService]:
+    """The service on the configured store (or the one `env` names); wrong settings end
+    the command with status 2."""
     try:
-        where = bootstrap.describe_store()
-        service = bootstrap.build_service()
+        where = bootstrap.describe_store(env)
+        service = bootstrap.build_service(env)
     except ConfigurationError as error:
         click.echo(f"Configuration error: {error}", err=True)
         raise SystemExit(EXIT_CONFIGURATION) from None
@@ -182,6 +184,32 @@ def create_cipher_key() -> None:
     from eventsourcing.cryptography import AESCipher
 
     click.echo(AESCipher.create_key(32))
+
+
+@admin.command("copy-store")
+def copy_store_command() -> None:
+    """Copy every event, participant key and read-log entry into a new, empty store named
+    by TARGET_ settings (e.g. TARGET_SQLITE_DBNAME, TARGET_CIPHER_KEY): how the key of
+    the encryption at rest is rotated. Stop every other process first (see the README)."""
+    try:
+        target_env = bootstrap.target_store_env()
+    except ConfigurationError as error:
+        click.echo(f"Configuration error: {error}", err=True)
+        raise SystemExit(EXIT_CONFIGURATION) from None
+    with _service() as source, _service(target_env) as target:
+        total = source.recorder.max_notification_id() or 0
+        click.echo(f"From: {bootstrap.describe_store()}\nTo:   "
+                   f"{bootstrap.describe_store(target_env)}")
+        with click.progressbar(length=total, label="Events") as bar, _refusals():
+            try:
+                report = copy_store(source, target, progress=lambda n: bar.update(
+                    n - bar.pos))
+            except ConfigurationError as error:
+                click.echo(f"\nRefused: {error}", err=True)
+                raise SystemExit(1) from None
+    click.echo(f"Copied {report.events} events, {report.participant_keys} participant "
+               f"keys and {report.read_log_entries} read-log entries. Start the processes "
+               "on the new store; the projections build its read models from the start.")
 
 
 @admin.command("create-organisation")
