@@ -87,6 +87,10 @@ class Command(Enum):
     VIEW_PARTICIPANT_CONTACT = "view_participant_contact"  # the name and contact only
     ERASE_PARTICIPANT = "erase_participant"
     VIEW_READ_LOG = "view_read_log"  # who read the people of a case
+    # reports (reports/): PDFs and downloads
+    VIEW_STATISTICS = "view_statistics"  # an authority's statistics, cells under 5 suppressed
+    PRODUCE_FOLLOW_UP_REPORT = "produce_follow_up_report"  # one procurement's follow-up PDF
+    PRODUCE_AUDIT_EXTRACT = "produce_audit_extract"  # every event of a case or a period
 
 
 P = Part
@@ -145,6 +149,15 @@ POLICY: dict[Command, frozenset[Part]] = {
     Command.ERASE_PARTICIPANT: frozenset({P.REGISTRAR, P.OPERATOR}),
     # The operator reads the whole log at the console (no actor, no policy).
     Command.VIEW_READ_LOG: frozenset({P.AUDITOR}),
+    # Statistics are the authority's own and its auditors' (parts towards an authority:
+    # authority_parts). Suppliers never: outcomes are by target group. Matchers and the
+    # operator neither: they have no part in all of an authority's cases.
+    Command.VIEW_STATISTICS: frozenset({P.OWNER, P.AUDITOR}),
+    # A follow-up report shows what the case page shows the party, pseudonyms only (the
+    # target group only where may_see_target_groups allows).
+    Command.PRODUCE_FOLLOW_UP_REPORT: frozenset({P.OWNER, P.AUDITOR, P.AWARDED_SUPPLIER,
+                                                 P.MATCHER}),
+    Command.PRODUCE_AUDIT_EXTRACT: frozenset({P.OWNER, P.AUDITOR}),
 }
 
 
@@ -189,6 +202,25 @@ def parts_of(actor: Actor, case: CaseParties | None,
     if role is Role.AUDITOR and case.owner_id in audited_authorities:
         parts.add(P.AUDITOR)
     return frozenset(parts)
+
+
+def authority_parts(actor: Actor, authority_id: UUID,
+                    audited_authorities: Set[object] = frozenset()) -> frozenset[Part]:
+    """The actor's parts towards an authority as a whole (its statistics, an audit extract
+    of a period): the authority itself, or an audit organisation it granted access."""
+    if actor.role is Role.AUTHORITY and actor.organisation_id == authority_id:
+        return frozenset({P.OWNER})
+    if actor.role is Role.AUDITOR and authority_id in audited_authorities:
+        return frozenset({P.AUDITOR})
+    return frozenset()
+
+
+def authorities_allowing(command: Command, actor: Actor,
+                         audited_authorities: Set[UUID] = frozenset()) -> list[UUID]:
+    """The authorities towards which the actor's parts allow `command`, in a stable order."""
+    candidates = sorted({actor.organisation_id, *audited_authorities}, key=str)
+    return [a for a in candidates
+            if allows(command, authority_parts(actor, a, audited_authorities))]
 
 
 def participant_parts(actor: Actor, registered_by: UUID | None,

@@ -319,3 +319,12 @@ def tasks(db: Database, organisation_id: UUID, *, today: date, horizon_days: int
                  due_on=_date(r["due_on"]), participant_ref=r["participant_ref"],
                  overdue=r["due_on"] is not None and r["due_on"] < today.isoformat())
             for r in rows]
+
+
+def cpv_divisions(db: Database, procurement_ids: list[UUID]) -> dict[UUID, str | None]:
+    """The industry (CPV division) of each case, for statistics by industry."""
+    if not procurement_ids:
+        return {}
+    rows = db.fetch("SELECT procurement_id, cpv_division FROM {case_list} "
+                    "WHERE procurement_id IN (%s)", [Many(str(i) for i in procurement_ids)])
+    return {UUID(r["procurement_id"]): r["cpv_division"] for r in rows}

@@ -10,6 +10,7 @@ copy of them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -107,6 +108,8 @@ class ContractCompliance:
     owner_id: UUID
     supplier_id: UUID | None
     as_of: date
+    contract_start: date
+    contract_end: date  # the day it ended early, if it did
     required_months: Decimal
     delivered_months: Decimal
     first_placement_deadline: date | None
@@ -155,6 +158,26 @@ def contracts(db: Database, procurement_ids: list[UUID] | None = None, *, as_of:
     return [_assess(row, placements[row["procurement_id"]], as_of) for row in rows]
 
 
+def delivered_over_time(db: Database, procurement_id: UUID, days: Sequence[date]
+                        ) -> list[tuple[date, Decimal]]:
+    """One contract's delivered full-time months as of each of `days` (none before a
+    contract is signed), counted by the same rule as `contracts`."""
+    rows = db.fetch("SELECT completion_threshold FROM {compliance_contracts} "
+                    "WHERE procurement_id = %s", [str(procurement_id)])
+    if not rows:
+        return []
+    threshold = Decimal(rows[0]["completion_threshold"])
+    placements = [_placement(r) for r in db.fetch(
+        "SELECT * FROM {compliance_placements} WHERE procurement_id = %s "
+        "ORDER BY start, placement_id", [str(procurement_id)])]
+    return [(day, _delivered(placements, threshold, day)) for day in days]
+
+
+def _delivered(placements: list[Placement], threshold: Decimal, as_of: date) -> Decimal:
+    counted = [p for p in placements if p.terms.start <= as_of]
+    return full_time_months.total_full_time_months(counted, threshold, as_of)
+
+
 def _placement(row: dict[str, Any]) -> Placement:
     terms = PlacementTerms(
         employment_form=PositionType(row["employment_form"]),
@@ -185,8 +208,10 @@ def _assess(row: dict[str, Any], placements: list[Placement], as_of: date
         procurement_id=UUID(row["procurement_id"]), reference=row["reference"],
         title=row["title"], state=row["state"], owner_id=UUID(row["owner_id"]),
         supplier_id=UUID(row["supplier_id"]) if row["supplier_id"] else None, as_of=as_of,
+        contract_start=date.fromisoformat(row["contract_start"]),
+        contract_end=date.fromisoformat(row["contract_ended_on"] or row["contract_end"]),
         required_months=Decimal(row["required_months"]),
-        delivered_months=full_time_months.total_full_time_months(counted, threshold, as_of),
+        delivered_months=_delivered(placements, threshold, as_of),
         first_placement_deadline=deadline, first_placement_start=first_start,
         deadline_status=compliance.deadline_status(deadline, first_start, as_of),
         placements=len(counted), ended_early=early,

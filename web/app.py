@@ -30,6 +30,7 @@ from web import (
     logs,
     metrics,
     organisation,
+    reports,
     security,
     sessions,
     signin,
@@ -58,7 +59,7 @@ def create_app(settings: Mapping[str, Any] | None = None,
     i18n.init_app(app)
     layout.init_app(app)
     for blueprint in (start.bp, signin.bp, account.bp, organisation.bp, portal_routes.bp,
-                      timeline.bp, participants.bp):
+                      timeline.bp, participants.bp, reports.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     health.init_app(app)

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, session
 
 from domain.access import Command
+from reports.service import Reports
 from web.auth import SESSION_USER, is_api_request, optional_actor
 from web.extension import current_service
 
@@ -21,6 +22,7 @@ class SignedIn:
     user_name: str
     organisation_name: str
     may_manage_users: bool
+    may_view_statistics: bool = False
 
 
 def init_app(app: Flask) -> None:
@@ -44,7 +46,8 @@ def signed_in() -> SignedIn | None:
         return SignedIn(service.user(actor.user_id).name,
                         service.organisation(actor.organisation_id).name,
                         service.directory_allows(actor, Command.INVITE_USER,
-                                                 actor.organisation_id))
+                                                 actor.organisation_id),
+                        bool(Reports(service).authorities(actor)))
     except Exception:
         # The page (often an error page) still answers, without the header's names.
         logger.exception("cannot show who is signed in")

@@ -37,10 +37,17 @@ PARTICIPANTS = {"register_participant", "registered_references", "read_participa
                 "erase_participant", "read_log_of_case"}
 NOT_PARTICIPANT_ENDPOINTS = {"console_read_log"}
 # Operations not about one case: no case version (ETag, If-Match) and, for lists, no 404.
-LISTS = {"/api/v1/procurements", "/api/v1/tasks", "/api/v1/participants"}
+LISTS = {"/api/v1/procurements", "/api/v1/tasks", "/api/v1/participants",
+         "/api/v1/statistics/outcomes", "/api/v1/statistics/sme-shares"}
+# The reads that take query parameters, and which.
+QUERY_PARAMETERS = {"read_participant": ["case_id"],
+                    "statistics_outcomes": ["authority_id", "year"],
+                    "statistics_sme_shares": ["authority_id", "year"]}
 REGISTER = {"registered_references", "register_participant", "read_participant",
             "erase_participant"}
 CREATING = {"create_procurement", "register_participant"}  # no state to conflict with
+# Statistics of the authorities the caller may read (reports/service.py, not the service).
+STATISTICS = {"statistics_outcomes", "statistics_sme_shares"}
 # Methods of ProcurementService that are not the API's: the console's, the library's, and
 # the version scope every API request runs in (web/api/conditional.py).
 NOT_ENDPOINTS = {"inspect", "all_case_ids", "register_transcodings", "save",
@@ -75,7 +82,7 @@ def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, dict[str,
 def test_every_command_and_query_of_the_service_has_one_operation(
         document: dict[str, Any]) -> None:
     assert set(_operations(document)) == (COMMANDS | QUERIES | ITEMS | READ_MODEL_QUERIES
-                                          | PARTICIPANTS)
+                                          | PARTICIPANTS | STATISTICS)
     assert _public(ProcurementService) - NOT_ENDPOINTS == COMMANDS | QUERIES
     assert _public(ParticipantCommands) - NOT_PARTICIPANT_ENDPOINTS == PARTICIPANTS
 
@@ -92,7 +99,7 @@ def test_every_route_of_the_api_is_in_the_document(app: Flask,
               for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
     documented = {(method, path) for method, path, _ in _operations(document).values()}
     assert routed == documented
-    assert len(documented) == 47
+    assert len(documented) == 49
 
 
 def test_every_operation_documents_its_problem_answers(document: dict[str, Any]) -> None:
@@ -143,7 +150,7 @@ def test_writes_document_if_match_idempotency_keys_and_etags(
                        if code.startswith("2"))
         has_etag = "ETag" in success.get("headers", {})
         if method == "GET":
-            assert parameters == ([] if name != "read_participant" else ["case_id"]), name
+            assert parameters == QUERY_PARAMETERS.get(name, []), name
             assert has_etag == (path not in LISTS and name not in REGISTER), name
             continue
         assert "IDEMPOTENCY_KEY" in parameters, name

@@ -11,6 +11,8 @@ from domain.access import (
     Command,
     Part,
     allows,
+    authorities_allowing,
+    authority_parts,
     may_see_target_groups,
     participant_parts,
     parts_of,
@@ -146,6 +148,7 @@ def test_an_organisation_id_alone_gives_no_part() -> None:
 # -- what each part may do -------------------------------------------------------------------
 
 VIEWS = {C.VIEW_CASE, C.VIEW_HISTORY, C.VIEW_DELIVERY, C.VIEW_COMPLIANCE}
+REPORTS = {C.VIEW_STATISTICS, C.PRODUCE_FOLLOW_UP_REPORT, C.PRODUCE_AUDIT_EXTRACT}
 
 
 def allowed(*held: Part) -> set[Command]:
@@ -161,7 +164,7 @@ def test_a_contracting_authority_may_only_create_a_case() -> None:
 
 
 def test_an_auditor_reads_everything_and_changes_nothing() -> None:
-    assert allowed(P.AUDITOR) == VIEWS | {C.VIEW_READ_LOG}
+    assert allowed(P.AUDITOR) == VIEWS | REPORTS | {C.VIEW_READ_LOG}
 
 
 def test_only_an_auditor_reads_who_read_the_people_of_a_case() -> None:
@@ -181,13 +184,14 @@ def test_the_awarded_supplier_runs_delivery() -> None:
     assert allowed(P.AWARDED_SUPPLIER) == {
         C.INVITE_PARTNER, C.OFFER_POSITION, C.ACCEPT_CANDIDATE, C.DECLINE_CANDIDATE,
         C.START_PLACEMENT, C.END_PLACEMENT, C.RECORD_CHECKPOINT, C.SUBMIT_REPORT,
-        C.NOTE_DEVIATION, C.VIEW_CASE, C.VIEW_DELIVERY, C.VIEW_COMPLIANCE}
+        C.NOTE_DEVIATION, C.VIEW_CASE, C.VIEW_DELIVERY, C.VIEW_COMPLIANCE,
+        C.PRODUCE_FOLLOW_UP_REPORT}
 
 
 def test_the_matcher_proposes_candidates_and_follows_them_up() -> None:
     assert allowed(P.MATCHER) == {
         C.PROPOSE_CANDIDATE, C.RECORD_CHECKPOINT, C.NOTE_DEVIATION, C.VIEW_CASE,
-        C.VIEW_DELIVERY, C.VIEW_COMPLIANCE}
+        C.VIEW_DELIVERY, C.VIEW_COMPLIANCE, C.PRODUCE_FOLLOW_UP_REPORT}
 
 
 def test_a_partner_records_preparation_and_its_checkpoint_items() -> None:
@@ -201,7 +205,7 @@ def test_the_owner_governs_the_case_but_does_not_act_for_the_supplier_or_matcher
         C.ADD_DIALOGUE_NOTE, C.PUBLISH, C.CLOSE_TENDERING, C.AWARD_CONTRACT,
         C.SIGN_CONTRACT, C.HOLD_KICK_OFF, C.APPOINT_MATCHER, C.INVITE_PARTNER,
         C.VERIFY_REPORT, C.QUERY_REPORT, C.NOTE_DEVIATION, C.DECIDE_DEVIATION,
-        C.END_CONTRACT, C.CLOSE, C.CANCEL, C.SET_REMINDER_POLICY, *VIEWS}
+        C.END_CONTRACT, C.CLOSE, C.CANCEL, C.SET_REMINDER_POLICY, *VIEWS, *REPORTS}
 
 
 @pytest.mark.parametrize(("held", "sees"), [
@@ -254,3 +258,26 @@ def test_the_registrar_is_the_matcher_organisation_that_registered() -> None:
     matcher = new_actor(Role.MATCHER)
     assert set(participant_parts(matcher, matcher.organisation_id)) == {
         P.MATCHING_ORGANISATION, P.REGISTRAR}
+
+
+# -- an authority as a whole: statistics, period extracts ------------------------------------
+
+def test_statistics_are_the_authoritys_own_and_its_auditors_only() -> None:
+    authority = new_actor(Role.AUTHORITY)
+    own = authority.organisation_id
+    assert authority_parts(authority, own) == {P.OWNER}
+    assert authority_parts(new_actor(Role.AUTHORITY), own) == set()
+    auditor = new_actor(Role.AUDITOR)
+    assert authority_parts(auditor, own) == set()
+    assert authority_parts(auditor, own, {own}) == {P.AUDITOR}
+    for role in (Role.SUPPLIER, Role.MATCHER, Role.SOCIAL_ENTERPRISE, Role.ADMIN):
+        assert authority_parts(new_actor(role), own, {own}) == set()
+    assert {part for part in Part if allows(C.VIEW_STATISTICS, frozenset({part}))} == {
+        P.OWNER, P.AUDITOR}
+
+
+def test_an_auditor_has_the_statistics_of_every_authority_that_granted_it() -> None:
+    auditor, granted = new_actor(Role.AUDITOR), {uuid4(), uuid4()}
+    assert set(authorities_allowing(C.VIEW_STATISTICS, auditor, granted)) == granted
+    supplier = new_actor(Role.SUPPLIER)
+    assert authorities_allowing(C.VIEW_STATISTICS, supplier, granted) == []

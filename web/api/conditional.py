@@ -86,18 +86,31 @@ def document(doc: dict[str, Any], doc_info: dict[str, Any], *, method: str,
              **_: Any) -> dict[str, Any]:
     """flask-smorest doc callback: a write that may answer 412 (one to an existing case)
     takes `If-Match`; the success of every write, and of every read of one case (a read
-    that may answer 404), carries the ETag."""
+    that may answer 404, unless it is a list filtered by query arguments, which spans many
+    cases and so has no one version), carries the ETag."""
     responses = doc.get("responses", {})
     if not doc_info.get(ABOUT_A_CASE, True):
         return doc
     if _has(responses, 412):
         doc.setdefault("parameters", []).append(IF_MATCH_COMPONENT)
-    if method != "get" or _has(responses, 404):
-        for status in doc_info.get("success_status_codes", []):
-            response = responses.get(status, responses.get(str(status)))
-            if isinstance(response, dict):
-                response.setdefault("headers", {})["ETag"] = ETAG_COMPONENT
+    for status in doc_info.get("success_status_codes", []):
+        response = responses.get(status, responses.get(str(status)))
+        if not isinstance(response, dict):
+            continue
+        spans_cases = bool(doc_info.get("arguments")) and _is_list(response)
+        if method != "get" or (_has(responses, 404) and not spans_cases):
+            response.setdefault("headers", {})["ETag"] = ETAG_COMPONENT
     return doc
+
+
+def _is_list(response: dict[str, Any]) -> bool:
+    """Whether the answer is a list (its schema an array, or a schema of many)."""
+    for content in response.get("content", {}).values():
+        schema = content.get("schema") if isinstance(content, dict) else None
+        if getattr(schema, "many", False) or (isinstance(schema, dict)
+                                              and schema.get("type") == "array"):
+            return True
+    return False
 
 
 def _has(responses: dict[Any, Any], status: int) -> bool:

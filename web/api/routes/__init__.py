@@ -1,6 +1,15 @@
 """The API's routes, one module per stage of a case; importing them registers them on the
 blueprint (web/api/blueprint.py)."""
 
-from web.api.routes import delivery, follow_up, participants, queries, setup, tendering
+from web.api.routes import (
+    delivery,
+    follow_up,
+    participants,
+    queries,
+    setup,
+    statistics,
+    tendering,
+)
 
-__all__ = ["delivery", "follow_up", "participants", "queries", "setup", "tendering"]
+__all__ = ["delivery", "follow_up", "participants", "queries", "setup", "statistics",
+           "tendering"]

@@ -1,0 +1,70 @@
+"""Who may have which report: the one entry point of the portals, the API and the jobs.
+
+Every method takes the acting user and asks the access policy (domain/access.py) before
+it reads anything; what the actor may not see at all answers `NotFound`, exactly like
+something that does not exist, so a refusal reveals nothing.
+
+Reports show people by pseudonym only, and no register entry is ever decrypted for one, so
+producing a report reads no personal data and writes no read-log entry. Target groups
+appear only where the policy lets the party see them (`may_see_target_groups`), and in
+statistics only as suppressed counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from uuid import UUID
+
+from domain import access
+from domain.access import Command
+from domain.errors import NotFound
+from domain.service import ProcurementService
+from domain.values import Actor, Role
+from projections.db import Database
+from reports import statistics
+from reports.statistics import Statistics
+
+
+class NoStatistics(NotFound):
+    """Statistics of an authority the user may not read (or of none at all)."""
+
+    def __init__(self) -> None:
+        super().__init__("No statistics found")
+
+
+class Reports:
+    def __init__(self, service: ProcurementService, db: Database | None = None) -> None:
+        self.service = service
+        self._db = db
+
+    @property
+    def db(self) -> Database:
+        """The read models' database (opened on first use: the policy needs none)."""
+        if self._db is None:
+            self._db = Database.of(self.service)
+        return self._db
+
+    def _audited(self, actor: Actor) -> Set[UUID]:
+        if actor.role is not Role.AUDITOR:
+            return frozenset()
+        return self.service.audited_authorities(actor.organisation_id)
+
+    def authorities(self, actor: Actor, command: Command = Command.VIEW_STATISTICS
+                    ) -> list[UUID]:
+        """The authorities whose statistics (or period extracts) the actor may have."""
+        return access.authorities_allowing(command, actor, self._audited(actor))
+
+    def statistics_scope(self, actor: Actor, authority_id: UUID | None) -> list[UUID]:
+        """The authorities a statistics query of the actor covers: the one asked for, or
+        all it may read; NoStatistics where that is none."""
+        allowed = self.authorities(actor)
+        if authority_id is not None:
+            allowed = [a for a in allowed if a == authority_id]
+        if not allowed:
+            raise NoStatistics()
+        return allowed
+
+    def statistics(self, actor: Actor, authority_id: UUID | None, year: int) -> Statistics:
+        """Every statistics table of one authority (the actor's own by default) and year."""
+        chosen = self.statistics_scope(actor, authority_id)[0]
+        return statistics.of_authority(self.db, chosen, year, self.service.clock.today())

@@ -1,0 +1,101 @@
+"""Statistics and reports in the portal, for those the access policy lets have them
+(reports/service.py asks it).
+
+    GET /statistics?authority=&year=                 an authority's statistics: tables and
+                                                     charts, with the downloads
+    GET /statistics/<table>.csv|.xlsx?authority=&year=   one table as CSV or Excel
+
+An authority the user may not read, or statistics for a party that has none (suppliers,
+matchers, social enterprises, the operator), answer 404 like a page that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, Response, abort, render_template, request
+from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import ValidationError as SchemaError
+
+from domain import errors
+from domain.values import Actor
+from projections.labels import Label
+from projections.statistics import SUPPRESSED_MARK
+from reports import spreadsheets
+from reports.service import Reports
+from reports.statistics import TABLE_KEYS, Cell, Statistics, charts
+from web.auth import current_actor
+from web.extension import current_read_models, current_service
+from web.formatting import number
+from web.i18n import language, pick
+from web.presenters import OrganisationNames
+
+bp = Blueprint("reports", __name__)
+FORMATS = {"csv": (spreadsheets.to_csv, spreadsheets.CSV_TYPE),
+           "xlsx": (spreadsheets.to_xlsx, spreadsheets.XLSX_TYPE)}
+
+
+class StatisticsQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    authority = fields.UUID(load_default=None)
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+
+
+def reports() -> Reports:
+    return Reports(current_service(), current_read_models().db)
+
+
+def _query() -> tuple[UUID | None, int]:
+    try:
+        chosen: dict[str, Any] = StatisticsQuery().load(
+            {k: v for k, v in request.args.items() if v != ""})
+    except SchemaError as refusal:
+        name = sorted(refusal.messages_dict)[0]
+        raise errors.ValidationError(name, "format", f"{name}: {refusal.messages_dict[name][0]}"
+                                     ) from None
+    return chosen["authority"], chosen["year"] or current_service().clock.today().year
+
+
+def _statistics(actor: Actor) -> Statistics:
+    authority, year = _query()
+    return reports().statistics(actor, authority, year)
+
+
+def cell_text(cell: Cell) -> str:
+    """A table cell as the page shows it: suppressed as "..", numbers in the locale."""
+    if cell is None:
+        return SUPPRESSED_MARK
+    if isinstance(cell, Label):
+        return pick(cell)
+    if isinstance(cell, str):
+        return cell
+    return number(cell, 1)
+
+
+@bp.get("/statistics")
+def statistics() -> str:
+    actor = current_actor()
+    stats = _statistics(actor)
+    names = OrganisationNames(current_service())
+    authorities = [(a, names(a)) for a in reports().authorities(actor)]
+    this_year = current_service().clock.today().year
+    return render_template(
+        "reports/statistics.html", stats=stats, charts=charts(stats, language()),
+        authorities=authorities, authority_name=names(stats.authority_id),
+        years=list(range(this_year, this_year - 6, -1)), cell_text=cell_text,
+        formats=FORMATS, args={"authority": str(stats.authority_id), "year": stats.year})
+
+
+@bp.get("/statistics/<key>.<fmt>")
+def download(key: str, fmt: str) -> Response:
+    if key not in TABLE_KEYS or fmt not in FORMATS:
+        abort(404)
+    stats = _statistics(current_actor())
+    write, mimetype = FORMATS[fmt]
+    body = write(stats.table(key), language())
+    name = f"{key}-{stats.year}.{fmt}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
