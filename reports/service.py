@@ -12,7 +12,7 @@ statistics only as suppressed counts.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable, Set
 from uuid import UUID
 
 from domain import access
@@ -32,17 +32,21 @@ class NoStatistics(NotFound):
         super().__init__("No statistics found")
 
 
-class Reports:
-    def __init__(self, service: ProcurementService, db: Database | None = None) -> None:
-        self.service = service
-        self._db = db
+ReadsOf = Callable[[UUID], Database]
+"""Given an authority, the read models that hold its cases (with routing, its store's)."""
 
-    @property
-    def db(self) -> Database:
-        """The read models' database (opened on first use: the policy needs none)."""
-        if self._db is None:
-            self._db = Database.of(self.service)
-        return self._db
+
+class Reports:
+    def __init__(self, service: ProcurementService, reads_of: ReadsOf | None = None) -> None:
+        self.service = service
+        self._reads_of = reads_of
+
+    def reads_of(self, authority_id: UUID) -> Database:
+        """An authority's read models (opened on first use: the policy needs none)."""
+        if self._reads_of is None:
+            home = Database.of(self.service)
+            self._reads_of = lambda _: home
+        return self._reads_of(authority_id)
 
     def _audited(self, actor: Actor) -> Set[UUID]:
         if actor.role is not Role.AUDITOR:
@@ -67,4 +71,5 @@ class Reports:
     def statistics(self, actor: Actor, authority_id: UUID | None, year: int) -> Statistics:
         """Every statistics table of one authority (the actor's own by default) and year."""
         chosen = self.statistics_scope(actor, authority_id)[0]
-        return statistics.of_authority(self.db, chosen, year, self.service.clock.today())
+        return statistics.of_authority(self.reads_of(chosen), chosen, year,
+                                       self.service.clock.today())

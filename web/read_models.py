@@ -129,6 +129,14 @@ class ReadModels:
         for store in self._stores:
             store.close()
 
+    def reads_of_authority(self, authority_id: UUID) -> Database:
+        """The read models that hold an authority's cases (its store's, with routing)."""
+        if self.service.case_stores is None:
+            return self._stores[0].reads
+        found = self.service.case_stores.of_authority(authority_id)
+        return next((s.reads for s in self._stores if s.service is found),
+                    self._stores[0].reads)
+
     def _store_of(self, procurement_id: UUID) -> _StoreReadModels:
         if self.service.case_stores is None:
             return self._stores[0]

@@ -45,7 +45,7 @@ class StatisticsQuery(Schema):
 
 
 def reports() -> Reports:
-    return Reports(current_service(), current_read_models().db)
+    return Reports(current_service(), current_read_models().reads_of_authority)
 
 
 def _query() -> tuple[UUID | None, int]:

@@ -52,7 +52,8 @@ STATISTICS = {"statistics_outcomes", "statistics_sme_shares"}
 # the version scope every API request runs in (web/api/conditional.py).
 NOT_ENDPOINTS = {"inspect", "all_case_ids", "register_transcodings", "save",
                  "record_reminder",  # the scheduler's, not a user's
-                 "last_written_position", "versioned"}
+                 "last_written_position", "versioned",
+                 "close"}  # closes the stores (domain/routing.py), not a command
 
 
 @pytest.fixture(scope="module")

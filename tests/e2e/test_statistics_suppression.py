@@ -1,7 +1,6 @@
 """No statistics output shows a suppressed cell: not a count of 1 to 4, nor one that the
 others would give away. The same seeded small groups are read from every output: the
-statistics page, the JSON API, the CSV and XLSX downloads of every table, and the annual
-report's PDF (text read back)."""
+statistics page, the JSON API, and the CSV and XLSX downloads of every table."""
 
 from __future__ import annotations
 

@@ -8,8 +8,10 @@ authority it may not read gets 404, as for an authority that does not exist."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from projections import statistics
+from projections.db import Database
 from reports.service import Reports
 from web.api.blueprint import actor, bp, operation, service
 from web.api.schemas import statistics as schemas
@@ -20,7 +22,15 @@ BY = ("authority", "year")
 
 
 def _reports() -> Reports:
-    return Reports(service(), current_read_models().db)
+    return Reports(service(), current_read_models().reads_of_authority)
+
+
+def _by_store(reports: Reports, scope: list[UUID]) -> dict[Database, list[UUID]]:
+    """The authorities of a query by the read models that hold their cases."""
+    found: dict[Database, list[UUID]] = {}
+    for authority in scope:
+        found.setdefault(reports.reads_of(authority), []).append(authority)
+    return found
 
 
 @bp.route("/statistics/outcomes", methods=["GET"], tags=TAGS)
@@ -31,7 +41,9 @@ def outcomes(query: dict[str, Any]) -> list[statistics.OutcomeGroup]:
     """Employment status per target group and checkpoint, per authority and year"""
     reports = _reports()
     scope = reports.statistics_scope(actor(), query["authority_id"])
-    return statistics.outcomes(reports.db, group_by=BY, authority_ids=scope, year=query["year"])
+    return [group for db, authorities in _by_store(reports, scope).items()
+            for group in statistics.outcomes(db, group_by=BY, authority_ids=authorities,
+                                             year=query["year"])]
 
 
 @bp.route("/statistics/sme-shares", methods=["GET"], tags=TAGS)
@@ -42,5 +54,6 @@ def sme_shares(query: dict[str, Any]) -> list[statistics.SmeShare]:
     """The SMEs' share of tenders and of awards, per authority and year"""
     reports = _reports()
     scope = reports.statistics_scope(actor(), query["authority_id"])
-    return statistics.sme_shares(reports.db, group_by=BY, authority_ids=scope,
-                                 year=query["year"])
+    return [share for db, authorities in _by_store(reports, scope).items()
+            for share in statistics.sme_shares(db, group_by=BY, authority_ids=authorities,
+                                               year=query["year"])]

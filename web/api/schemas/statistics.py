@@ -9,6 +9,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from domain.procurement.followup_plan import EMPLOYMENT_STATUSES
 from domain.values import TargetGroup
+from web.api.fields import DecimalString
 
 _COUNT = {"allow_none": True, "metadata": {
     "description": "People (or tenders); null where suppressed (fewer than 5, or derivable)"}}
@@ -47,8 +48,8 @@ class SmeShareView(Schema):
     year = fields.Integer(attribute="group.year")
     tenders = fields.Integer(**_COUNT)  # type: ignore[arg-type]
     sme_tenders = fields.Integer(**_COUNT)  # type: ignore[arg-type]
-    sme_tender_share = fields.Decimal(as_string=True, allow_none=True, metadata={
+    sme_tender_share = DecimalString(allow_none=True, metadata={
         "description": "0 to 1; null where a count it needs is suppressed"})
     awards = fields.Integer(**_COUNT)  # type: ignore[arg-type]
     sme_awards = fields.Integer(**_COUNT)  # type: ignore[arg-type]
-    sme_award_share = fields.Decimal(as_string=True, allow_none=True)
+    sme_award_share = DecimalString(allow_none=True)
