@@ -40,6 +40,7 @@ from domain.values import Role
 from projections.registry import named
 from projections.runner import ProjectionRunner, positions
 from tests.benchmarks.bench_service import postgres_env, sqlite_env
+from tests.benchmarks.common import Result, Size, postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = datetime(2028, 9, 15, 10, tzinfo=UTC)
@@ -186,6 +187,34 @@ def lag(env: dict[str, str], rate: int, seconds: float
         result[projection.name] = (statistics.median(lags), lags[int(len(lags) * 0.95)],
                                    lags[-1], unseen)
     return achieved, result
+
+
+NATIONAL_DECADE = 50_000_000
+
+
+def results(size: Size) -> list[Result]:
+    """For the runner: each projection's catch-up on PostgreSQL over `size.log_events`
+    events, and what that rate means for a rebuild of a national decade's log."""
+    with postgres_database() as env:
+        service = ProcurementService(env, clock=FixedClock(TODAY))
+        fill(service, size.log_events)
+        read, rates = rebuild_rates(service)
+        service.close()
+    area = f"Projections (PostgreSQL, {size.log_events:,} events)"
+    rows = [Result(area, "read + decode the log (ceiling, median)", f"{read:,.0f} events/s")]
+    rows += [Result(area, f"catch-up {name}", f"{rate:,.0f} events/s",
+                    note=f"{share:.2f} of the ceiling") for name, (rate, share) in rates.items()]
+    area = "Rebuild, 50 million events"
+    for name, (rate, _) in rates.items():
+        hours = NATIONAL_DECADE / rate / 3600
+        rows.append(Result(area, f"{name} (extrapolated)", f"{hours:.1f} h", "< 1 h",
+                           hours < 1))
+    slowest = min(rate for rate, _ in rates.values())
+    every = sum(NATIONAL_DECADE / rate for rate, _ in rates.values()) / 3600
+    rows.append(Result(area, "all, one after another (extrapolated)", f"{every:.1f} h",
+                       note=f"in parallel processes: {NATIONAL_DECADE / slowest / 3600:.1f} h, "
+                            "the slowest one's"))
+    return rows
 
 
 @contextmanager

@@ -7,18 +7,30 @@ Run on demand (not part of the test suite):
 
 PostgreSQL is used when it answers on 127.0.0.1:5432 (a throw-away database is created
 and dropped). Prints a table; a comparison is a ratio measured in the same run.
+
+`results(size)` (for `python -m tests.benchmarks.run`) measures the production set-up on
+PostgreSQL: 8 clients posting dialogue notes through HTTP to gunicorn, next to 8 threads
+saving the same event with the library alone, in the same database in the same run; the
+same commands through the service in-process (what HTTP and the web layer add); loading
+a case of `size.case_events` events with and without snapshots; and each process's peak
+memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import secrets
+import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application
@@ -27,6 +39,18 @@ from eventsourcing.domain import Aggregate, event
 from domain.examples import Parties, example_setup
 from domain.procurement.dialogue import Counterpart, DialogueNote
 from domain.service import ProcurementService
+from domain.values import Actor, Role
+from tests.benchmarks.common import (
+    Processes,
+    Result,
+    Size,
+    ms,
+    percentile,
+    postgres_database,
+    production,
+)
+from tests.e2e.api_helpers import register_party
+from web.bootstrap import build_service
 
 
 class Counter(Aggregate):
@@ -124,6 +148,159 @@ def _replay(service: ProcurementService, case_id: object) -> None:
     case = None
     for stored in service.events.get(case_id):  # type: ignore[arg-type]
         case = stored.mutate(case)
+
+
+# -- the runner's measurements (tests/benchmarks/run.py) -------------------------------------
+
+CLIENTS = 8
+
+
+def results(size: Size) -> list[Result]:
+    with postgres_database() as env:
+        service = build_service(env)
+        party = register_party(service, "authority", "Norrviks kommun", Role.AUTHORITY)
+        cases = [service.create_procurement(party.actor, example_setup()) for _ in range(48)]
+        with production(env) as processes:
+            latencies, errors, http_rate = _http_commands(processes, party.token, cases,
+                                                          size.seconds)
+            memory = processes.peak_memory()
+        # The same without waiting for the read models to show each command's change.
+        with production(env, PROCUREMENT_OWN_WRITE_WAIT="0") as processes:
+            no_wait, no_wait_errors, no_wait_rate = _http_commands(
+                processes, party.token, cases, size.seconds)
+        raw_rate = _threaded_rate(size.seconds, _raw_saver(service, party.actor))
+        in_process = _threaded_rate(size.seconds, _service_commands(service, party.actor,
+                                                                    cases))
+        snap, replay = _long_case_load(service, party.actor, size.case_events)
+        service.close()
+    area = "Write side (PostgreSQL)"
+    return [
+        Result(area, f"raw library saves/s, {CLIENTS} threads (one note per save)",
+               f"{raw_rate:,.0f}"),
+        Result(area, f"service commands/s in-process, {CLIENTS} threads", f"{in_process:,.0f}",
+               note=f"{in_process / raw_rate:.2f} of raw"),
+        Result(area, f"HTTP commands/s, {CLIENTS} clients, gunicorn 2x4", f"{http_rate:,.0f}",
+               "≥ 0.5 of raw", http_rate >= raw_rate / 2,
+               f"{http_rate / raw_rate:.2f} of raw" + (f"; {errors} errors" if errors else "")),
+        Result(area, "HTTP command latency p50 / p99",
+               f"{ms(percentile(latencies, 0.5))} / {ms(percentile(latencies, 0.99))}",
+               note="each answer waits until the read models show its change"),
+        Result(area, "HTTP commands/s without that wait (PROCUREMENT_OWN_WRITE_WAIT=0)",
+               f"{no_wait_rate:,.0f}", note=f"{no_wait_rate / raw_rate:.2f} of raw; p50 / p99 "
+               f"{ms(percentile(no_wait, 0.5))} / {ms(percentile(no_wait, 0.99))}"
+               + (f"; {no_wait_errors} errors" if no_wait_errors else "")),
+        Result(area, f"load a case of {size.case_events:,} events, with snapshots", ms(snap)),
+        Result(area, f"load a case of {size.case_events:,} events, full replay", ms(replay),
+               note=f"{replay / snap:.0f}x the snapshot load"),
+        *(Result("Peak memory", name, f"{mib:,.0f} MiB", note="under the HTTP load")
+          for name, mib in memory.items()),
+    ]
+
+
+def _threaded_rate(seconds: float, make_worker: Callable[[int], Callable[[int], None]]
+                   ) -> float:
+    """Operations per second of CLIENTS threads, each running its own worker in a loop."""
+    counts = [0] * CLIENTS
+    stop = threading.Event()
+
+    def loop(number: int) -> None:
+        work = make_worker(number)
+        work(-1)  # warm: connections, caches
+        barrier.wait()
+        while not stop.is_set():
+            work(counts[number])
+            counts[number] += 1
+
+    barrier = threading.Barrier(CLIENTS + 1)
+    threads = [threading.Thread(target=loop, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def _raw_saver(service: ProcurementService, actor: Actor
+               ) -> Callable[[int], Callable[[int], None]]:
+    """Each thread appends notes to its own case held in memory and saves it: the library's
+    save of the same event, with no load, no access check, no retry."""
+    def make(number: int) -> Callable[[int], None]:
+        case = service.repository.get(service.create_procurement(actor, example_setup()))
+
+        def save(count: int) -> None:
+            case.add_dialogue_note(actor, _note(count))
+            service.save(case)
+        return save
+    return make
+
+
+def _service_commands(service: ProcurementService, actor: Actor, cases: list[UUID]
+                      ) -> Callable[[int], Callable[[int], None]]:
+    def make(number: int) -> Callable[[int], None]:
+        mine = cases[number::CLIENTS]
+        return lambda count: service.add_dialogue_note(actor, mine[count % len(mine)],
+                                                       _note(count))
+    return make
+
+
+def _http_commands(processes: Processes, token: str, cases: list[UUID], seconds: float
+                   ) -> tuple[list[float], int, float]:
+    """CLIENTS threads, each on a keep-alive connection, posting dialogue notes round its
+    share of the cases: latencies (s), error answers, commands per second."""
+    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
+    errors = [0] * CLIENTS
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    connections: list[http.client.HTTPConnection] = []
+
+    def make(number: int) -> Callable[[int], None]:
+        conn = http.client.HTTPConnection(processes.host, processes.port, timeout=30)
+        connections.append(conn)
+        mine = cases[number::CLIENTS]
+
+        def post(count: int) -> None:
+            note = _note(count)
+            body = json.dumps({"counterpart": note.counterpart.value,
+                               "organisation_name": note.organisation_name,
+                               "held_on": note.held_on.isoformat(), "summary": note.summary})
+            started = time.perf_counter()
+            conn.request("POST", f"/api/v1/procurements/{mine[count % len(mine)]}"
+                         "/dialogue-notes", body, headers)
+            response = conn.getresponse()
+            response.read()
+            if count >= 0:
+                latencies[number].append(time.perf_counter() - started)
+                errors[number] += response.status != 204
+        return post
+
+    rate = _threaded_rate(seconds, make)
+    for conn in connections:
+        conn.close()
+    return [t for per in latencies for t in per], sum(errors), rate
+
+
+def _long_case_load(service: ProcurementService, actor: Actor, events: int
+                    ) -> tuple[float, float]:
+    """Median time to load one case of `events` events through the repository (snapshot
+    plus the events after it) and by replaying every event."""
+    case = service.repository.get(service.create_procurement(actor, example_setup()))
+    while case.version < events:
+        for number in range(min(100, events - case.version)):
+            case.add_dialogue_note(actor, _note(number))
+        service.save(case)
+    snap = statistics.median(_timed(lambda: service.repository.get(case.id)) for _ in range(7))
+    replay = statistics.median(_timed(lambda: _replay(service, case.id)) for _ in range(3))
+    return snap, replay
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
 
 
 def main() -> None:
