@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from domain.errors import ConfigurationError
+from domain.routing import ROUTING_SETTING, load_routing
 
 SQLITE = "eventsourcing.sqlite"
 POSTGRES = "eventsourcing.postgres"
@@ -186,6 +187,11 @@ def operations_settings(environ: Mapping[str, str] | None = None,
         timeout=read("PROCUREMENT_WEB_TIMEOUT", _number(int, 5, 3600), 60,
                      "is not a whole number of seconds from 5 to 3600"),
     )
+    if env.get(ROUTING_SETTING, "").strip():
+        try:  # read once here so a mistake stops the start, not a worker's first request
+            load_routing(env[ROUTING_SETTING].strip())
+        except ConfigurationError as error:
+            problems.append(str(error))
     if problems:
         raise ConfigurationError("\n".join(problems))
     return settings

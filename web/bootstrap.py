@@ -145,8 +145,10 @@ def initialise_database(env: Mapping[str, str] | None = None) -> list[str]:
     service = build_service(settings)
     try:
         db = Database.of(service)
-        for projection in PROJECTIONS.values():
-            open_view(service, projection.name, projection.tables)
+        # With routing (domain/routing.py) every store has its own read models.
+        for store in service.case_stores.all() if service.case_stores else [service]:
+            for projection in PROJECTIONS.values():
+                open_view(store, projection.name, projection.tables)
         db.create_tables([db.text(s) for s in runner.RUNS.ddl()])
         mailer.status(service)  # creates its table under its own lock
         return _table_names(db)

@@ -15,13 +15,14 @@ import pytest
 from psycopg import sql
 
 from domain.clock import FixedClock
+from domain.config import operations_settings
 from domain.errors import ConfigurationError, ProcurementNotFound
 from domain.examples import Parties, example_setup, walk_to
 from domain.procurement.dialogue import Counterpart, DialogueNote
 from domain.procurement.lifecycle import State
 from domain.routing import HOME, load_routing
 from domain.service import ProcurementService
-from web.bootstrap import build_service
+from web.bootstrap import build_service, initialise_database
 
 EnvDict = dict[str, str]
 NOTE = DialogueNote(Counterpart.UNION, "Kommunal", date(2028, 1, 10), "Samråd om kravet.")
@@ -160,3 +161,32 @@ def test_the_routing_file_maps_authorities_to_stores(tmp_path: Path) -> None:
     expected: dict[str, Any] = {"north": {"POSTGRES_SCHEMA": "north"}}
     assert routing.stores == expected
     assert routing.authorities == {authority: "north"}
+
+
+def test_a_wrong_routing_file_stops_a_production_process_at_start(tmp_path: Path) -> None:
+    path = tmp_path / "routing.toml"
+    path.write_text('[authorities]\n"0b5c9a6e-8d7e-4c41-9a43-6f2e3d1c2b10" = "south"\n',
+                    encoding="utf-8")
+    with pytest.raises(ConfigurationError) as refused:
+        operations_settings({"PROCUREMENT_ROUTING": str(path), "PROCUREMENT_WEB_WORKERS": "0"})
+    lines = str(refused.value).splitlines()  # every mistake, one line each
+    assert any("PROCUREMENT_ROUTING" in line and "store 'south'" in line for line in lines)
+    assert any(line.startswith("PROCUREMENT_WEB_WORKERS") for line in lines)
+
+
+@pytest.mark.postgres
+def test_db_init_makes_every_stores_tables(two_schemas: tuple[EnvDict, EnvDict],
+                                           tmp_path: Path) -> None:
+    home_env, north_env = two_schemas
+    routing = write_routing(tmp_path / "routing.toml", {"north": north_env["POSTGRES_SCHEMA"]},
+                            {})
+    initialise_database({**home_env, "PROCUREMENT_ROUTING": str(routing)})
+    for env in (home_env, north_env):
+        with psycopg.connect(dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"],
+                             port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
+                             password=env["POSTGRES_PASSWORD"]) as conn:
+            tables = {row[0] for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                [env["POSTGRES_SCHEMA"]])}
+        assert {"procurement_events", "procurement_snapshots", "case_list",
+                "audit_trail", "reminders"} <= tables, env["POSTGRES_SCHEMA"]
