@@ -27,6 +27,7 @@ class Part(Enum):
     MATCHER = "matcher"  # the appointed matcher (Arbetsförmedlingen or the municipality)
     PARTNER = "partner"  # an invited social enterprise
     AUDITOR = "auditor"  # an audit organisation granted by the owning authority
+    PUBLIC = "public"  # anyone, signed in or not, once the owner marked the case for publication
     # Parts in the directory rather than in a case:
     OPERATOR = "operator"  # runs the service; no access to case content by that alone
     MEMBER = "member"  # a user of the organisation concerned
@@ -70,11 +71,13 @@ class Command(Enum):
     CLOSE = "close"
     CANCEL = "cancel"
     SET_REMINDER_POLICY = "set_reminder_policy"
+    MARK_FOR_PUBLICATION = "mark_for_publication"
     # queries
     VIEW_CASE = "view_case"
     VIEW_HISTORY = "view_history"
     VIEW_DELIVERY = "view_delivery"  # positions, candidates, placements, checkpoints, reports
     VIEW_COMPLIANCE = "view_compliance"
+    EXPORT_OPEN_DATA = "export_open_data"  # the case as Open Contracting releases
     # the directory
     REGISTER_ORGANISATION = "register_organisation"
     INVITE_USER = "invite_user"
@@ -130,12 +133,15 @@ POLICY: dict[Command, frozenset[Part]] = {
     Command.CLOSE: _OWNER,
     Command.CANCEL: _OWNER,
     Command.SET_REMINDER_POLICY: _OWNER,
+    Command.MARK_FOR_PUBLICATION: _OWNER,
     Command.VIEW_CASE: frozenset({P.OWNER, P.PROSPECTIVE_TENDERER, P.TENDERER,
                                   P.AWARDED_SUPPLIER, P.MATCHER, P.PARTNER, P.AUDITOR}),
     Command.VIEW_HISTORY: frozenset({P.OWNER, P.AUDITOR}),
     Command.VIEW_DELIVERY: frozenset({P.OWNER, P.AWARDED_SUPPLIER, P.MATCHER, P.PARTNER,
                                       P.AUDITOR}),
     Command.VIEW_COMPLIANCE: frozenset({P.OWNER, P.AWARDED_SUPPLIER, P.MATCHER, P.AUDITOR}),
+    # The export holds aggregate figures only, never a person (projections/ocds/).
+    Command.EXPORT_OPEN_DATA: frozenset({P.OWNER, P.AUDITOR, P.PUBLIC}),
     Command.REGISTER_ORGANISATION: frozenset({P.OPERATOR}),
     Command.INVITE_USER: frozenset({P.OPERATOR, P.ORG_ADMIN}),
     Command.VIEW_USERS: frozenset({P.OPERATOR, P.ORG_ADMIN}),
@@ -221,6 +227,12 @@ def authorities_allowing(command: Command, actor: Actor,
     candidates = sorted({actor.organisation_id, *audited_authorities}, key=str)
     return [a for a in candidates
             if allows(command, authority_parts(actor, a, audited_authorities))]
+
+
+def public_parts(case: Procurement) -> frozenset[Part]:
+    """The part anyone plays in a case, without signing in: the public's, once the owner
+    has marked the case for publication; none before."""
+    return frozenset({P.PUBLIC}) if case.marked_for_publication else frozenset()
 
 
 def participant_parts(actor: Actor, registered_by: UUID | None,

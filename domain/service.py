@@ -307,6 +307,27 @@ class ProcurementService(DirectoryCommands, ParticipantCommands, Application[UUI
             return True
         raise ConcurrencyConflict(procurement_id, self.max_attempts)
 
+    # -- open data -------------------------------------------------------------------
+
+    def mark_for_publication(self, actor: Actor, procurement_id: UUID) -> None:
+        self._execute(actor, procurement_id, Command.MARK_FOR_PUBLICATION,
+                      lambda case: case.mark_for_publication(actor))
+
+    def open_data_events(self, actor: Actor | None, procurement_id: UUID
+                         ) -> list[events.ProcurementEvent]:
+        """The case's events, for the open-data export to turn into releases: for its
+        owner and auditors at any time, and for anyone (`actor` None) once the owner has
+        marked it for publication. A case nobody may export answers exactly like a case
+        that does not exist."""
+        case = self._load(procurement_id)
+        parts = (access.public_parts(case) if actor is None
+                 else self._visible_parts(actor, case) | access.public_parts(case))
+        if not parts:
+            raise ProcurementNotFound(procurement_id)
+        self._require(Command.EXPORT_OPEN_DATA, parts)
+        return [e for e in self.events.get(procurement_id, lte=case.version)
+                if isinstance(e, events.ProcurementEvent)]
+
     # -- queries -------------------------------------------------------------------------
 
     def get_case(self, actor: Actor, procurement_id: UUID) -> CaseView:

@@ -55,6 +55,7 @@ class CaseView:
     deviations: tuple[Deviation, ...] = ()
     compliance: ComplianceAssessment | None = None
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
+    marked_for_publication: bool = False  # anyone may read it as open data
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def case_view(case: Procurement, actor: Actor, parts: frozenset[Part], today: da
         dialogue_notes=tuple(case.dialogue_notes) if is_owner else (),
         cancellation_reason=case.cancellation_reason,
         reminder_policy=case.reminder_policy,
+        marked_for_publication=case.marked_for_publication,
     )
     if access.allows(Command.VIEW_DELIVERY, parts):
         show = access.may_see_target_groups(parts)

@@ -43,6 +43,7 @@ EVENTS: dict[str, Label] = {
     "Closed": Label("Upphandlingen avslutad", "Procurement closed"),
     "ReminderPolicySet": Label("Påminnelseregler ändrade", "Reminder policy set"),
     "ReminderSent": Label("Påminnelse skickad", "Reminder sent"),
+    "MarkedForPublication": Label("Publicerad som öppna data", "Published as open data"),
     "User.LanguageChosen": Label("Språk valt", "Language chosen"),
     "Cancelled": Label("Upphandlingen avbruten", "Procurement cancelled"),
     # The directory

@@ -36,6 +36,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from domain.procurement import Procurement
+from domain.procurement.checkpoints import CheckpointRecord
 from domain.procurement.followup_plan import EMPLOYMENT_STATUSES
 from projections.casefile import CaseFile, CaseFileProjection
 from projections.db import Database, Many
@@ -75,6 +77,21 @@ def checkpoint_kind(checkpoint: str) -> str:
     return "during" if checkpoint.startswith("during_") else checkpoint
 
 
+def latest_outcomes(case: Procurement) -> dict[tuple[str, str], CheckpointRecord]:
+    """The observation of employment status that counts for each person (participant
+    reference) and checkpoint kind in one case: the latest of that kind."""
+    latest: dict[tuple[str, str], CheckpointRecord] = {}
+    for record in case.checkpoints:
+        if record.values.get(STATUS_ITEM) is None or (
+                str(record.placement_id) not in case.placements):
+            continue
+        key = (record.participant_ref, checkpoint_kind(record.checkpoint))
+        if key in latest and latest[key].observed_on > record.observed_on:
+            continue
+        latest[key] = record
+    return latest
+
+
 class Statistics(CaseFileProjection):
     name = "statistics"
     title = "Statistics: outcomes per target group and checkpoint; SME share (suppressed <5)"
@@ -83,26 +100,19 @@ class Statistics(CaseFileProjection):
     def derive(self, file: CaseFile) -> dict[str, Rows]:
         case = file.case
         pid, owner, division = str(case.id), str(case.owner_id), case.setup.cpv_division
-        latest: dict[tuple[str, str], tuple[Any, ...]] = {}
-        for record in case.checkpoints:
-            status = record.values.get(STATUS_ITEM)
-            placement = case.placements.get(str(record.placement_id))
-            if status is None or placement is None:
-                continue
+        outcomes = []
+        for (ref, kind), record in latest_outcomes(case).items():
+            placement = case.placements[str(record.placement_id)]
             candidate = case.candidates[str(placement.candidate_id)]
-            kind = checkpoint_kind(record.checkpoint)
-            key = (record.participant_ref, kind)
-            if key in latest and latest[key][4] > record.observed_on.isoformat():
-                continue
-            latest[key] = (pid, record.participant_ref, kind, record.checkpoint,
-                           record.observed_on.isoformat(), record.observed_on.year, owner,
-                           division, candidate.target_group.value, str(status))
+            outcomes.append((pid, ref, kind, record.checkpoint, record.observed_on.isoformat(),
+                             record.observed_on.year, owner, division,
+                             candidate.target_group.value, str(record.values[STATUS_ITEM])))
         tenders = []
         if case.tendering_closed and case.tender_deadline is not None:
             tenders = [(pid, str(t.supplier_id), case.tender_deadline.year, owner, division,
                         t.is_sme, t.supplier_id == case.awarded_supplier_id)
                        for t in case.tenders.values()]
-        return {OUTCOMES.name: OUTCOMES.rows(latest.values()),
+        return {OUTCOMES.name: OUTCOMES.rows(outcomes),
                 TENDERS.name: TENDERS.rows(tenders)}
 
 

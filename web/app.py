@@ -29,6 +29,7 @@ from web import (
     layout,
     logs,
     metrics,
+    open_data,
     organisation,
     reports,
     security,
@@ -59,7 +60,7 @@ def create_app(settings: Mapping[str, Any] | None = None,
     i18n.init_app(app)
     layout.init_app(app)
     for blueprint in (start.bp, signin.bp, account.bp, organisation.bp, portal_routes.bp,
-                      timeline.bp, participants.bp, reports.bp):
+                      timeline.bp, participants.bp, reports.bp, open_data.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     health.init_app(app)

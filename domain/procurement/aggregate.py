@@ -48,6 +48,7 @@ class Procurement(Aggregate):
     # Class-level default for snapshots taken before this fact was kept (only a cancelled
     # case needs it: its state alone does not say whether tendering had closed).
     tendering_closed = False
+    marked_for_publication = False
 
     def __init__(self, actor: Actor, owner_id: UUID, setup: CaseSetup) -> None:
         self.owner_id = owner_id
@@ -60,6 +61,7 @@ class Procurement(Aggregate):
         self.tender_deadline: date | None = None
         self.tenders: dict[str, Tender] = {}
         self.tendering_closed = False
+        self.marked_for_publication = False
         self.award: Award | None = None
         self.contract: Contract | None = None
         self.kick_off: KickOff | None = None
@@ -354,6 +356,16 @@ class Procurement(Aggregate):
                       "a signed contract is ended and closed, not cancelled")
         reason = validation.text(reason, "reason")
         self.trigger_event(events.Cancelled, actor=actor, reason=reason)
+
+    # -- open data -------------------------------------------------------------------
+
+    def mark_for_publication(self, actor: Actor) -> None:
+        """In any state, closed and cancelled too: publishing is a decision about the
+        record of the case, not a step of its delivery. Not undone: what was published
+        may have been copied already."""
+        if self.marked_for_publication:
+            raise RuleViolation("The procurement is already marked for publication")
+        self.trigger_event(events.MarkedForPublication, actor=actor)
 
     # -- reminders -------------------------------------------------------------------
 

@@ -284,6 +284,13 @@ class Cancelled(ProcurementEvent):
         case.state = State.CANCELLED
 
 
+class MarkedForPublication(ProcurementEvent):
+    """The owner let the public read the case as open data (projections/ocds/)."""
+
+    def change(self, case: Procurement) -> None:
+        case.marked_for_publication = True
+
+
 class ReminderPolicySet(ProcurementEvent):
     policy: ReminderPolicy
 

@@ -24,11 +24,14 @@ COMMANDS = {
     "decline_candidate", "record_preparation", "start_placement", "end_placement",
     "record_checkpoint", "submit_report", "verify_report", "query_report", "note_deviation",
     "decide_deviation", "end_contract", "close_procurement", "cancel", "set_reminder_policy",
+    "mark_for_publication",
 }
 QUERIES = {"visible_cases", "get_case", "history", "compliance"}
 # Read straight from the read models (projections/case_list.py), not a service method.
 READ_MODEL_QUERIES = {"tasks"}
 # Reads of one thing in a case, the targets of a 201's Location (they read get_case).
+# The service's open_data_events, as OCDS packages (web/open_data.py).
+EXPORTS = {"ocds_releases", "ocds_record"}
 ITEMS = {"get_tender", "get_position", "get_candidate", "get_placement", "get_report",
          "get_deviation"}
 # The participant register's commands and queries (domain/participants/commands.py); the
@@ -53,7 +56,8 @@ STATISTICS = {"statistics_outcomes", "statistics_sme_shares"}
 NOT_ENDPOINTS = {"inspect", "all_case_ids", "register_transcodings", "save",
                  "record_reminder",  # the scheduler's, not a user's
                  "last_written_position", "versioned",
-                 "close"}  # closes the stores (domain/routing.py), not a command
+                 "close",  # closes the stores (domain/routing.py), not a command
+                 "open_data_events"}  # answered as the EXPORTS
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +87,7 @@ def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, dict[str,
 def test_every_command_and_query_of_the_service_has_one_operation(
         document: dict[str, Any]) -> None:
     assert set(_operations(document)) == (COMMANDS | QUERIES | ITEMS | READ_MODEL_QUERIES
-                                          | PARTICIPANTS | STATISTICS)
+                                          | PARTICIPANTS | STATISTICS | EXPORTS)
     assert _public(ProcurementService) - NOT_ENDPOINTS == COMMANDS | QUERIES
     assert _public(ParticipantCommands) - NOT_PARTICIPANT_ENDPOINTS == PARTICIPANTS
 
@@ -100,7 +104,7 @@ def test_every_route_of_the_api_is_in_the_document(app: Flask,
               for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
     documented = {(method, path) for method, path, _ in _operations(document).values()}
     assert routed == documented
-    assert len(documented) == 49
+    assert len(documented) == 52
 
 
 def test_every_operation_documents_its_problem_answers(document: dict[str, Any]) -> None:

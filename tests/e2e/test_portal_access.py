@@ -32,6 +32,9 @@ PUBLIC = {
     "language.switch": "/language/<code>",  # a cookie with the chosen language only
     "static": "/static/<filename>",
     "api-docs.openapi_json": "/api/v1/openapi.json",  # the API's description, no case data
+    # Cases their owners marked for publication; any other id is 404 (test_open_data.py).
+    "open_data.releases": "/open-data/procurements/<uuid:procurement_id>/releases.json",
+    "open_data.record": "/open-data/procurements/<uuid:procurement_id>/record.json",
 }
 
 ALL = {"draft", "tendering", "evaluation", "standstill", "delivery", "follow_up", "closed",

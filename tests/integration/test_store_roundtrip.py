@@ -160,6 +160,7 @@ def build_rich_case(service: ProcurementService, parties: Parties,
     service.decide_deviation(a, pid, deviations[1].deviation_id, DeviationDecision(
         DecisionKind.WAIVER, "Ringa betydelse"))
     service.set_reminder_policy(a, pid, ReminderPolicy(days_before=5, escalate_after_days=21))
+    service.mark_for_publication(a, pid)
     assert service.record_reminder(pid, Reminder(
         f"{pid}/report/period-9/{service.clock.today()}", Stage.DUE, "report", "period-9",
         service.clock.today(), s.organisation_id, Role.SUPPLIER, service.clock.today(),

@@ -164,7 +164,7 @@ def test_a_contracting_authority_may_only_create_a_case() -> None:
 
 
 def test_an_auditor_reads_everything_and_changes_nothing() -> None:
-    assert allowed(P.AUDITOR) == VIEWS | REPORTS | {C.VIEW_READ_LOG}
+    assert allowed(P.AUDITOR) == VIEWS | REPORTS | {C.VIEW_READ_LOG, C.EXPORT_OPEN_DATA}
 
 
 def test_only_an_auditor_reads_who_read_the_people_of_a_case() -> None:
@@ -205,7 +205,8 @@ def test_the_owner_governs_the_case_but_does_not_act_for_the_supplier_or_matcher
         C.ADD_DIALOGUE_NOTE, C.PUBLISH, C.CLOSE_TENDERING, C.AWARD_CONTRACT,
         C.SIGN_CONTRACT, C.HOLD_KICK_OFF, C.APPOINT_MATCHER, C.INVITE_PARTNER,
         C.VERIFY_REPORT, C.QUERY_REPORT, C.NOTE_DEVIATION, C.DECIDE_DEVIATION,
-        C.END_CONTRACT, C.CLOSE, C.CANCEL, C.SET_REMINDER_POLICY, *VIEWS, *REPORTS}
+        C.END_CONTRACT, C.CLOSE, C.CANCEL, C.SET_REMINDER_POLICY, C.MARK_FOR_PUBLICATION,
+        C.EXPORT_OPEN_DATA, *VIEWS, *REPORTS}
 
 
 @pytest.mark.parametrize(("held", "sees"), [

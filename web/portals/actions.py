@@ -642,6 +642,13 @@ ACTIONS: tuple[Action, ...] = (
            lambda s, a, pid, policy: s.set_reminder_policy(a, pid, policy),
            intro=_l("Tjänsten påminner den ansvariga parten före och på förfallodagen, och "
                     "eskalerar till er det som inte är gjort.")),
+    Action("open-data", Command.MARK_FOR_PUBLICATION, ALL_STATES,
+           _l("Publicera som öppna data"), rq.NoBody, _fixed(),
+           lambda s, a, pid, _: s.mark_for_publication(a, pid),
+           intro=_l("Vem som helst kan då läsa ärendet enligt Open Contracting-standarden: "
+                    "skeden, avtal och sammanräknade siffror, aldrig någon deltagare. "
+                    "Publiceringen kan inte ångras."),
+           available=lambda ctx: not ctx.view.marked_for_publication),
     Action("cancel", Command.CANCEL, CANCELLABLE, _l("Avbryt upphandlingen"), rq.ReasonBody,
            _fixed(Field("reason", _l("Skäl"), TEXTAREA, required=True)),
            lambda s, a, pid, args: s.cancel(a, pid, args["reason"]), danger=True),
