@@ -325,7 +325,8 @@ class ProcurementService(DirectoryCommands, ParticipantCommands, Application[UUI
         if not parts:
             raise ProcurementNotFound(procurement_id)
         self._require(Command.EXPORT_OPEN_DATA, parts)
-        return [e for e in self.events.get(procurement_id, lte=case.version)
+        store = self._store_of(procurement_id)
+        return [e for e in store.events.get(procurement_id, lte=case.version)
                 if isinstance(e, events.ProcurementEvent)]
 
     # -- queries -------------------------------------------------------------------------
