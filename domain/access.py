@@ -78,6 +78,8 @@ class Command(Enum):
     VIEW_DELIVERY = "view_delivery"  # positions, candidates, placements, checkpoints, reports
     VIEW_COMPLIANCE = "view_compliance"
     EXPORT_OPEN_DATA = "export_open_data"  # the case as Open Contracting releases
+    VIEW_PAST = "view_past"  # the case as it stood at a past moment, and diffs
+    VERIFY_HISTORY = "verify_history"  # the hash chain's check and head
     # the directory
     REGISTER_ORGANISATION = "register_organisation"
     INVITE_USER = "invite_user"
@@ -142,6 +144,8 @@ POLICY: dict[Command, frozenset[Part]] = {
     Command.VIEW_COMPLIANCE: frozenset({P.OWNER, P.AWARDED_SUPPLIER, P.MATCHER, P.AUDITOR}),
     # The export holds aggregate figures only, never a person (projections/ocds/).
     Command.EXPORT_OPEN_DATA: frozenset({P.OWNER, P.AUDITOR, P.PUBLIC}),
+    Command.VIEW_PAST: frozenset({P.OWNER, P.AUDITOR}),
+    Command.VERIFY_HISTORY: frozenset({P.OWNER, P.AUDITOR}),
     Command.REGISTER_ORGANISATION: frozenset({P.OPERATOR}),
     Command.INVITE_USER: frozenset({P.OPERATOR, P.ORG_ADMIN}),
     Command.VIEW_USERS: frozenset({P.OPERATOR, P.ORG_ADMIN}),

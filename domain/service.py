@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Set
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
@@ -40,6 +40,7 @@ from domain.errors import (
     ProcurementNotFound,
     VersionMismatch,
 )
+from domain.history_queries import HistoryQueries
 from domain.participants.commands import ParticipantCommands
 from domain.procurement import Procurement, events
 from domain.procurement.compliance import ComplianceAssessment, ComplianceOutcome
@@ -80,7 +81,8 @@ _case_version: ContextVar[CaseVersion | None] = ContextVar("case_version", defau
 
 
 @stamping_with_own_clock
-class ProcurementService(DirectoryCommands, ParticipantCommands, Application[UUID]):
+class ProcurementService(DirectoryCommands, ParticipantCommands, HistoryQueries,
+                         Application[UUID]):
     name = "Procurement"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Procurement: 50}
     max_attempts = 5
@@ -344,15 +346,7 @@ class ProcurementService(DirectoryCommands, ParticipantCommands, Application[UUI
         case, parts = self._load_visible(actor, procurement_id)
         self._require(Command.VIEW_HISTORY, parts)
         # Up to the version loaded: the entries then match the version noted for an ETag.
-        entries = self._history(procurement_id, up_to=case.version)
-        if access.tenders_are_sealed(case):
-            # Who tendered is part of the sealed tender until tendering closes, and so is
-            # how many did: the entries are numbered as the actor's visible versions, with
-            # no gaps where a hidden tender was.
-            entries = [e for e in entries if e.event_type != events.TenderSubmitted.__name__
-                       or e.actor.organisation_id == actor.organisation_id]
-            entries = [replace(e, version=number) for number, e in enumerate(entries, 1)]
-        return entries
+        return [seen.entry for seen in self._seen_history(actor, case)]
 
     def visible_cases(self, actor: Actor) -> list[CaseView]:
         """The cases the actor has a part in, as it may see them; each case is loaded once.
@@ -411,6 +405,10 @@ class ProcurementService(DirectoryCommands, ParticipantCommands, Application[UUI
         having stored the same one already must not make the command look failed."""
         with contextlib.suppress(IntegrityError):
             super()._take_snapshots(processing_event)
+
+    def _stores(self) -> list[ProcurementService]:
+        """Every store cases may live in: this one, and the others routing names."""
+        return self.case_stores.all() if self.case_stores is not None else [self]
 
     def _store_of(self, procurement_id: UUID) -> ProcurementService:
         """The service whose store holds the case: this one unless routing is on."""

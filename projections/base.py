@@ -43,6 +43,9 @@ class Projection(ABC):
     # but the projection's position still moves past them.
     topics: ClassVar[tuple[str, ...]] = ()
     tables: ClassVar[tuple[Table, ...]] = ()
+    # False: `prepare` gets each event as the store holds it (the library's Notification,
+    # its bytes undecoded, still encrypted with CIPHER_KEY) instead of the decoded event.
+    decodes: ClassVar[bool] = True
 
     def __init__(self, app: Application[Any], view: ViewMixin) -> None:
         self.app = app

@@ -109,7 +109,8 @@ class ProjectionRunner:
         chunk = self.reader.read(after, self.batch_size, self.projection.topics)
         if chunk is None:
             return 0
-        batch = [(n.id, self.decode(n)) for n in chunk.notifications]
+        decode = self.decode if self.projection.decodes else (lambda n: n)
+        batch = [(n.id, decode(n)) for n in chunk.notifications]
         try:
             try:
                 with self.db.reading() as cursor:

@@ -21,6 +21,7 @@ from domain.participants.sealing import InMemoryKeyStore, KeyStore
 from domain.routing import ROUTING_SETTING, CaseStores, load_routing
 from domain.service import AuditGrants, ProcurementService
 from projections.db import Database
+from projections.history_chain import SqlChainLinks
 from projections.key_store import SqlKeyStore
 from projections.read_log import SqlReadLog
 from projections.registry import PROJECTIONS
@@ -50,6 +51,9 @@ def build_service(env: Mapping[str, str] | None = None, clock: Clock | None = No
         others = {name: ProcurementService(_store_env(env, settings), clock=clock)
                   for name, settings in routing.stores.items()}
         service.case_stores = CaseStores(service, others, routing.authorities)
+    for store in service.case_stores.all() if service.case_stores else [service]:
+        if _durable(store):  # each store's cases are chained in its own database
+            store.history_chain = SqlChainLinks(Database.of(store))
     return service
 
 
@@ -84,12 +88,16 @@ def target_store_env(environ: Mapping[str, str] | None = None) -> dict[str, str]
 def _participant_stores(service: ProcurementService) -> tuple[KeyStore, ReadLog]:
     """Beside the events wherever they outlive the process; in memory only where the events
     do not either (a key lost while its person's events remain would erase the person)."""
-    datastore = getattr(service.factory, "datastore", None)
-    if datastore is None or (isinstance(datastore, SQLiteDatastore)
-                             and datastore.pool.is_sqlite_memory_mode):
+    if not _durable(service):
         return InMemoryKeyStore(), InMemoryReadLog()
     db = Database.of(service)
     return SqlKeyStore(db), SqlReadLog(db)
+
+
+def _durable(service: ProcurementService) -> bool:
+    datastore = getattr(service.factory, "datastore", None)
+    return datastore is not None and not (isinstance(datastore, SQLiteDatastore)
+                                          and datastore.pool.is_sqlite_memory_mode)
 
 
 def describe_store(env: Mapping[str, str] | None = None) -> str:

@@ -31,6 +31,7 @@ from projections.cli import projections_group
 from projections.store_copy import copy_store
 from scheduler.cli import embedded_mode_or_exit, embedded_scheduler, scheduler_group
 from web import bootstrap, demo, labels, logs, ops_cli
+from web.chain_cli import verify_command
 from web.extension import EXTENSION_KEY, MODE_SETTING
 from web.formatting import day, local_time, money, number, percent
 from web.presenters import CaseRow, Names, OrganisationNames
@@ -100,6 +101,7 @@ main.add_command(scheduler_group(bootstrap.build_service))
 main.add_command(ops_cli.db_group)
 main.add_command(ops_cli.web_command)
 main.add_command(ops_cli.check_config)
+main.add_command(verify_command(_service))
 
 
 @main.command("demo")

@@ -27,6 +27,12 @@ COMMANDS = {
     "mark_for_publication",
 }
 QUERIES = {"visible_cases", "get_case", "history", "compliance"}
+# The service's history queries (domain/history_queries.py, a mixin of the service); the
+# case as it stood at a moment is get_case with `as_of` or `version`.
+HISTORY_QUERIES = {"case_diff", "verify_history", "chain_head"}
+# The reads that take query parameters, and which.
+QUERY_PARAMETERS = {"read_participant": ["case_id"], "get_case": ["as_of", "version"],
+                    "case_diff": ["from_as_of", "from_version", "to_as_of", "to_version"]}
 # Read straight from the read models (projections/case_list.py), not a service method.
 READ_MODEL_QUERIES = {"tasks"}
 # Reads of one thing in a case, the targets of a 201's Location (they read get_case).
@@ -86,8 +92,9 @@ def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, dict[str,
 
 def test_every_command_and_query_of_the_service_has_one_operation(
         document: dict[str, Any]) -> None:
-    assert set(_operations(document)) == (COMMANDS | QUERIES | ITEMS | READ_MODEL_QUERIES
-                                          | PARTICIPANTS | STATISTICS | EXPORTS)
+    assert set(_operations(document)) == (COMMANDS | QUERIES | HISTORY_QUERIES | ITEMS
+                                          | READ_MODEL_QUERIES | PARTICIPANTS | STATISTICS
+                                          | EXPORTS)
     assert _public(ProcurementService) - NOT_ENDPOINTS == COMMANDS | QUERIES
     assert _public(ParticipantCommands) - NOT_PARTICIPANT_ENDPOINTS == PARTICIPANTS
 

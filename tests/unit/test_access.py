@@ -147,7 +147,8 @@ def test_an_organisation_id_alone_gives_no_part() -> None:
 
 # -- what each part may do -------------------------------------------------------------------
 
-VIEWS = {C.VIEW_CASE, C.VIEW_HISTORY, C.VIEW_DELIVERY, C.VIEW_COMPLIANCE}
+VIEWS = {C.VIEW_CASE, C.VIEW_HISTORY, C.VIEW_DELIVERY, C.VIEW_COMPLIANCE, C.VIEW_PAST,
+         C.VERIFY_HISTORY}
 REPORTS = {C.VIEW_STATISTICS, C.PRODUCE_FOLLOW_UP_REPORT, C.PRODUCE_AUDIT_EXTRACT}
 
 

@@ -4,6 +4,7 @@ blueprint (web/api/blueprint.py)."""
 from web.api.routes import (
     delivery,
     follow_up,
+    history,
     open_data,
     participants,
     queries,
@@ -12,5 +13,5 @@ from web.api.routes import (
     tendering,
 )
 
-__all__ = ["delivery", "follow_up", "open_data", "participants", "queries", "setup",
+__all__ = ["delivery", "follow_up", "history", "open_data", "participants", "queries", "setup",
            "statistics", "tendering"]

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from typing import TypeVar
 from uuid import UUID
 
+from flask import request
+
 from domain.errors import NotFound
 from domain.procurement.compliance import ComplianceAssessment
 from domain.views import CaseView, HistoryEntry
@@ -17,6 +19,7 @@ from projections.case_list import CaseRow, Task
 from web.api.blueprint import READ, actor, bp, operation, service
 from web.api.routes.delivery import CANDIDATE, PLACEMENT
 from web.api.routes.follow_up import REPORT
+from web.api.routes.history import moment, moment_parameters
 from web.api.routes.setup import CASE
 from web.api.schemas import views
 from web.extension import current_read_models as read_models
@@ -44,11 +47,16 @@ def list_tasks() -> list[Task]:
 
 
 @bp.route(CASE, methods=["GET"], tags=TAGS)
+@bp.doc(parameters=moment_parameters())
 @bp.response(200, views.CaseView)
-@operation("get_case", *READ)
+@operation("get_case", 400, 403, *READ)
 def get_case(procurement_id: UUID) -> CaseView:
-    """One procurement, as much of it as your organisation's parts may see"""
-    return service().get_case(actor(), procurement_id)
+    """One procurement, as much of it as your organisation's parts may see; with `as_of`
+    or `version`, as it stood then (the owner and auditors)"""
+    asked = moment(request.args)
+    if asked.version is None and asked.as_of is None:
+        return service().get_case(actor(), procurement_id)
+    return service().case_as_of(actor(), procurement_id, asked).view
 
 
 @bp.route(f"{CASE}/history", methods=["GET"], tags=TAGS)
