@@ -37,7 +37,7 @@ from web import (
     signin,
     start,
 )
-from web.portals import participants, timeline
+from web.portals import participants, past, timeline
 from web.portals import routes as portal_routes
 
 
@@ -60,7 +60,7 @@ def create_app(settings: Mapping[str, Any] | None = None,
     i18n.init_app(app)
     layout.init_app(app)
     for blueprint in (start.bp, signin.bp, account.bp, organisation.bp, portal_routes.bp,
-                      timeline.bp, participants.bp, reports.bp, open_data.bp):
+                      timeline.bp, participants.bp, reports.bp, open_data.bp, past.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     health.init_app(app)

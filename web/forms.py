@@ -57,6 +57,19 @@ DOMAIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          N_("Länken till inbjudan är felaktig.")),
         (r"the invitation has expired; ask for a new one",
          N_("Inbjudan har gått ut; be om en ny.")),
+        # A moment in a case's past (domain/past.py)
+        (r"must be an ISO 8601 timestamp with a time zone.*",
+         N_("Välj en tidpunkt med datum och klockslag.")),
+        (r"must not be before the case was created.*",
+         N_("Ärendet fanns inte då: välj en senare tidpunkt.")),
+        (r"must be a version of the case, from 1 to (?P<n>\d+)",
+         N_("Välj en version mellan 1 och %(n)s.")),
+        (r"must be a whole number, a version of the case",
+         N_("Välj en version av ärendet.")),
+        (r"must not be in the future", N_("Tidpunkten får inte ligga i framtiden.")),
+        (r"give either .* not both",
+         N_("Välj antingen en tidpunkt eller en version, inte båda.")),
+        (r"give .*: the moment to compare from", N_("Välj vad som ska jämföras.")),
     ))
 
 
