@@ -30,9 +30,6 @@ QUERIES = {"visible_cases", "get_case", "history", "compliance"}
 # The service's history queries (domain/history_queries.py, a mixin of the service); the
 # case as it stood at a moment is get_case with `as_of` or `version`.
 HISTORY_QUERIES = {"case_diff", "verify_history", "chain_head"}
-# The reads that take query parameters, and which.
-QUERY_PARAMETERS = {"read_participant": ["case_id"], "get_case": ["as_of", "version"],
-                    "case_diff": ["from_as_of", "from_version", "to_as_of", "to_version"]}
 # Read straight from the read models (projections/case_list.py), not a service method.
 READ_MODEL_QUERIES = {"tasks"}
 # Reads of one thing in a case, the targets of a 201's Location (they read get_case).
@@ -49,7 +46,8 @@ NOT_PARTICIPANT_ENDPOINTS = {"console_read_log"}
 LISTS = {"/api/v1/procurements", "/api/v1/tasks", "/api/v1/participants",
          "/api/v1/statistics/outcomes", "/api/v1/statistics/sme-shares"}
 # The reads that take query parameters, and which.
-QUERY_PARAMETERS = {"read_participant": ["case_id"],
+QUERY_PARAMETERS = {"read_participant": ["case_id"], "get_case": ["as_of", "version"],
+                    "case_diff": ["from_as_of", "from_version", "to_as_of", "to_version"],
                     "statistics_outcomes": ["authority_id", "year"],
                     "statistics_sme_shares": ["authority_id", "year"]}
 REGISTER = {"registered_references", "register_participant", "read_participant",
