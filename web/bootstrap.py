@@ -146,8 +146,10 @@ def initialise_database(env: Mapping[str, str] | None = None) -> list[str]:
     """Create every table the service and its read models use, once, before the workers
     (which then run with CREATE_TABLE=n): the library's events, snapshots and tracking
     tables, each projection's tables, the participants' keys and read log, the scheduler's
-    journal and mail deliveries. Safe to run again (IF NOT EXISTS). The names created."""
+    journal and mail deliveries, the API's idempotency keys. Safe to run again (IF NOT
+    EXISTS). The names of the tables there."""
     from scheduler import mailer, runner
+    from web.api import idempotency
 
     settings = {**(dict(env) if env is not None else dict(os.environ)), "CREATE_TABLE": "y"}
     service = build_service(settings)
@@ -157,7 +159,7 @@ def initialise_database(env: Mapping[str, str] | None = None) -> list[str]:
         for store in service.case_stores.all() if service.case_stores else [service]:
             for projection in PROJECTIONS.values():
                 open_view(store, projection.name, projection.tables)
-        db.create_tables([db.text(s) for s in runner.RUNS.ddl()])
+        db.create_tables([*runner.RUNS.ddl(), *idempotency.KEYS.ddl()])
         mailer.status(service)  # creates its table under its own lock
         return _table_names(db)
     finally:

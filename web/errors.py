@@ -135,13 +135,21 @@ def _http_error(error: HTTPException) -> Response:
                    explanation=CSRF_EXPLANATION if isinstance(error, CSRFError) else None)
 
 
-def _store_error(error: PersistenceError) -> Response:
+def store_problem(error: PersistenceError) -> dict[str, Any] | None:
+    """The 503 problem of the store failing (logged), or None for a failure that is a bug."""
     code = store_problem_code(error)
     if code is None:
-        return _unexpected_error(error)
+        return None
     logger.warning("%s on %s %s: %s", code, request.method, request.path, error)
-    response = respond({"type": TYPE_PREFIX + code, "title": "Service Unavailable",
-                        "status": 503, "detail": STORE_PROBLEMS[code]})
+    return {"type": TYPE_PREFIX + code, "title": "Service Unavailable", "status": 503,
+            "detail": STORE_PROBLEMS[code]}
+
+
+def _store_error(error: PersistenceError) -> Response:
+    problem = store_problem(error)
+    if problem is None:
+        return _unexpected_error(error)
+    response = respond(problem)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

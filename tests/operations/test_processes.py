@@ -51,6 +51,7 @@ def test_db_init_creates_every_table_once_so_workers_start_without_creating_any(
     created = set(first.output.splitlines()[1].strip().split(", "))
     expected = {"procurement_events", "procurement_snapshots", "procurement_tracking",
                 "participant_keys", "participant_read_log", "mail_deliveries", "scheduler_runs",
+                "api_idempotency_keys",
                 *(t.name for p in PROJECTIONS.values() for t in p.tables)}
     assert expected <= created
     worker = ProcurementService({**fresh_postgres_env, "CREATE_TABLE": "n"})

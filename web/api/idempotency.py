@@ -33,6 +33,7 @@ from http import HTTPStatus
 from typing import Any
 
 from apispec import APISpec
+from eventsourcing.persistence import PersistenceError
 from flask import Response, current_app, g, request
 
 from domain.clock import Clock
@@ -104,9 +105,8 @@ class KeyStore:
     def __init__(self, database: Database, clock: Clock) -> None:
         self.db = database
         self.clock = clock
-        with self.db.transaction() as cursor:
-            for statement in KEYS.ddl():
-                cursor.execute(statement)
+        # `procurement db init` made it; two workers making it at once must not fail.
+        self.db.create_tables(KEYS.ddl())
 
     def claim(self, claim: Claim, fingerprint: str) -> Answer | str | None:
         """Takes the key for this request (None); or the answer kept for it, or, when it
@@ -165,12 +165,18 @@ def finish(response: Response, *, wrote: bool) -> None:
     claim: Claim | None = g.get(_PENDING)
     if claim is None:
         return
-    if _decided(response):
-        headers = {name: response.headers[name] for name in _REPLAYED
-                   if name in response.headers}
-        _store().keep(claim, Answer(response.status_code, headers, response.get_data()))
-    elif not wrote:
-        _store().release(claim)
+    try:
+        if _decided(response):
+            headers = {name: response.headers[name] for name in _REPLAYED
+                       if name in response.headers}
+            _store().keep(claim, Answer(response.status_code, headers, response.get_data()))
+        elif not wrote:
+            _store().release(claim)
+    except PersistenceError as error:
+        # The command's own answer stands (it may have recorded events): failing it now
+        # would invite a second try. `abandon` deals with the key at the end.
+        logger.warning("could not keep the answer of idempotency key %r: %s", claim.key, error)
+        return
     g.pop(_PENDING)
 
 

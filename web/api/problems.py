@@ -20,13 +20,14 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+from eventsourcing.persistence import PersistenceError
 from flask import Blueprint, Response, g, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
 from domain import errors as domain_errors
 from web.auth import SignInRequired, bearer_token
-from web.errors import PROBLEM_JSON, TYPE_PREFIX, problem_for
+from web.errors import PROBLEM_JSON, RETRY_AFTER_SECONDS, TYPE_PREFIX, problem_for, store_problem
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def register(bp: Blueprint) -> None:
     for code in default_exceptions:
         bp.register_error_handler(code, _http_error)
     bp.register_error_handler(HTTPException, _http_error)
+    bp.register_error_handler(PersistenceError, _store_error)
     bp.register_error_handler(Exception, _unexpected_error)
 
 
@@ -123,6 +125,14 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers = {"Allow": ", ".join(error.valid_methods)}
     return respond(problem, headers)
+
+
+def _store_error(error: PersistenceError) -> Response:
+    """The database out of reach, read-only or full (web/errors.py): 503, to retry."""
+    problem = store_problem(error)
+    if problem is None:
+        return _unexpected_error(error)
+    return respond(problem, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _unexpected_error(error: Exception) -> Response:
