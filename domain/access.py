@@ -80,6 +80,7 @@ class Command(Enum):
     EXPORT_OPEN_DATA = "export_open_data"  # the case as Open Contracting releases
     VIEW_PAST = "view_past"  # the case as it stood at a past moment, and diffs
     VERIFY_HISTORY = "verify_history"  # the hash chain's check and head
+    VIEW_DOUBLE_COUNTS = "view_double_counts"  # a placement's months claimed elsewhere too
     # the directory
     REGISTER_ORGANISATION = "register_organisation"
     INVITE_USER = "invite_user"
@@ -146,6 +147,8 @@ POLICY: dict[Command, frozenset[Part]] = {
     Command.EXPORT_OPEN_DATA: frozenset({P.OWNER, P.AUDITOR, P.PUBLIC}),
     Command.VIEW_PAST: frozenset({P.OWNER, P.AUDITOR}),
     Command.VERIFY_HISTORY: frozenset({P.OWNER, P.AUDITOR}),
+    # The authorities concerned: told how many months, never whose (projections/double_counts.py).
+    Command.VIEW_DOUBLE_COUNTS: frozenset({P.OWNER, P.AUDITOR}),
     Command.REGISTER_ORGANISATION: frozenset({P.OPERATOR}),
     Command.INVITE_USER: frozenset({P.OPERATOR, P.ORG_ADMIN}),
     Command.VIEW_USERS: frozenset({P.OPERATOR, P.ORG_ADMIN}),

@@ -154,7 +154,7 @@ def contracts(db: Database, procurement_ids: list[UUID] | None = None, *, as_of:
     placements: dict[str, list[Placement]] = {r["procurement_id"]: [] for r in rows}
     for row in db.fetch("SELECT * FROM {compliance_placements} WHERE procurement_id IN (%s) "
                         "ORDER BY start, placement_id", [Many(placements)]):
-        placements[row["procurement_id"]].append(_placement(row))
+        placements[row["procurement_id"]].append(placement_from_row(row))
     return [_assess(row, placements[row["procurement_id"]], as_of) for row in rows]
 
 
@@ -167,7 +167,7 @@ def delivered_over_time(db: Database, procurement_id: UUID, days: Sequence[date]
     if not rows:
         return []
     threshold = Decimal(rows[0]["completion_threshold"])
-    placements = [_placement(r) for r in db.fetch(
+    placements = [placement_from_row(r) for r in db.fetch(
         "SELECT * FROM {compliance_placements} WHERE procurement_id = %s "
         "ORDER BY start, placement_id", [str(procurement_id)])]
     return [(day, _delivered(placements, threshold, day)) for day in days]
@@ -178,7 +178,7 @@ def _delivered(placements: list[Placement], threshold: Decimal, as_of: date) -> 
     return full_time_months.total_full_time_months(counted, threshold, as_of)
 
 
-def _placement(row: dict[str, Any]) -> Placement:
+def placement_from_row(row: dict[str, Any]) -> Placement:
     terms = PlacementTerms(
         employment_form=PositionType(row["employment_form"]),
         start=date.fromisoformat(row["start"]),

@@ -8,6 +8,7 @@ from projections.audit_trail import AuditTrail
 from projections.base import Projection
 from projections.case_list import CaseList
 from projections.compliance import Compliance
+from projections.double_counts import DoubleCounts
 from projections.history_chain import HistoryChain
 from projections.notices import Notices
 from projections.reminders import Reminders
@@ -16,7 +17,7 @@ from projections.statistics import Statistics
 
 PROJECTIONS: dict[str, type[Projection]] = {
     p.name: p for p in (AuditTrail, CaseList, Compliance, Statistics, Reminders, Notices,
-                                    Retention, HistoryChain)}
+                                    Retention, HistoryChain, DoubleCounts)}
 
 
 def named(names: Sequence[str] | None = None) -> list[type[Projection]]:

@@ -25,7 +25,7 @@ from uuid import UUID
 
 from domain.service import ProcurementService
 from domain.values import Actor, Role
-from projections import audit_trail, case_list, notices
+from projections import audit_trail, case_list, double_counts, notices
 from projections.background import start_in_background
 from projections.case_list import CaseRow, Task
 from projections.db import Database
@@ -89,6 +89,16 @@ class ReadModels:
         """One page of a case's audit trail (the caller has checked VIEW_HISTORY)."""
         return audit_trail.entries(self._store_of(procurement_id).reads,
                                    procurement_id=procurement_id, **filters)
+
+    def overlaps(self, procurement_id: UUID, as_of: date) -> list[double_counts.Overlap]:
+        """Double counts that concern the case, against every store's claims (the caller
+        has checked that the actor may be told: projections/double_counts.py)."""
+        return double_counts.overlaps([s.reads for s in self._stores], procurement_id, as_of)
+
+    def counted_once(self, as_of: date, authority_ids: list[UUID] | None = None
+                     ) -> double_counts.CountedOnce:
+        return double_counts.counted_once([s.reads for s in self._stores], as_of,
+                                          authority_ids)
 
     def wait_for_own_write(self) -> bool:
         """Wait until the projections have applied what this thread just stored (if

@@ -54,7 +54,9 @@ def procurement(procurement_id: UUID) -> str:
                if access.allows(Command.VIEW_HISTORY, view.parts) else None)
     today = service.clock.today()
     page = case_page(view, history, OrganisationNames(service), today)
-    return render_template("case.html", page=page,
+    overlaps = (current_read_models().overlaps(procurement_id, today)
+                if access.allows(Command.VIEW_DOUBLE_COUNTS, view.parts) else [])
+    return render_template("case.html", page=page, overlaps=overlaps,
                            actions=offered(Context(service, actor, view, today)),
                            delivery=delivery(view, today,
                                              placed_contacts(service, actor, view)))

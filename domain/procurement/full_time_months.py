@@ -41,13 +41,18 @@ def planned_months(placement: Placement) -> Decimal:
     return months_between(terms.start, terms.planned_end)
 
 
+def served_period(placement: Placement, as_of: date) -> tuple[date, date] | None:
+    """The first and last day worked up to and including `as_of` (None: not started)."""
+    last_day = min(placement.ended_on or placement.terms.planned_end, as_of)
+    if last_day < placement.terms.start:
+        return None
+    return placement.terms.start, last_day
+
+
 def served_months(placement: Placement, as_of: date) -> Decimal:
     """Calendar months worked up to and including `as_of` (or the end, if earlier)."""
-    last_day = placement.ended_on or placement.terms.planned_end
-    last_day = min(last_day, as_of)
-    if last_day < placement.terms.start:
-        return Decimal(0)
-    return months_between(placement.terms.start, last_day)
+    period = served_period(placement, as_of)
+    return months_between(*period) if period else Decimal(0)
 
 
 def completion_share(placement: Placement) -> Decimal | None:

@@ -165,7 +165,8 @@ def test_a_contracting_authority_may_only_create_a_case() -> None:
 
 
 def test_an_auditor_reads_everything_and_changes_nothing() -> None:
-    assert allowed(P.AUDITOR) == VIEWS | REPORTS | {C.VIEW_READ_LOG, C.EXPORT_OPEN_DATA}
+    assert allowed(P.AUDITOR) == VIEWS | REPORTS | {C.VIEW_READ_LOG, C.EXPORT_OPEN_DATA,
+                                                C.VIEW_DOUBLE_COUNTS}
 
 
 def test_only_an_auditor_reads_who_read_the_people_of_a_case() -> None:
@@ -207,7 +208,7 @@ def test_the_owner_governs_the_case_but_does_not_act_for_the_supplier_or_matcher
         C.SIGN_CONTRACT, C.HOLD_KICK_OFF, C.APPOINT_MATCHER, C.INVITE_PARTNER,
         C.VERIFY_REPORT, C.QUERY_REPORT, C.NOTE_DEVIATION, C.DECIDE_DEVIATION,
         C.END_CONTRACT, C.CLOSE, C.CANCEL, C.SET_REMINDER_POLICY, C.MARK_FOR_PUBLICATION,
-        C.EXPORT_OPEN_DATA, *VIEWS, *REPORTS}
+        C.EXPORT_OPEN_DATA, C.VIEW_DOUBLE_COUNTS, *VIEWS, *REPORTS}
 
 
 @pytest.mark.parametrize(("held", "sees"), [
