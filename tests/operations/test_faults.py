@@ -76,7 +76,9 @@ class World:
         return self.case_id
 
     def note(self, server: WebServer, summary: str, case_id: UUID | None = None,
-             **headers: str) -> Answer:
+             key: str | None = None) -> Answer:
+        """Add a dialogue note over HTTP (with an Idempotency-Key, when given)."""
+        headers = {"Idempotency-Key": key} if key else {}
         case_id = case_id or self.case_id
         answer = call(server.base, "POST", f"{API}/procurements/{case_id}/dialogue-notes",
                       token=self.authority.token, headers=headers,
@@ -142,7 +144,7 @@ def test_postgres_restarted_under_load_loses_nothing_and_the_same_workers_serve_
 
     def write(client: int, n: int) -> None:
         summary = f"restart {round_}/{client}-{n}"
-        world.note(server, summary, cases[client], **{"Idempotency-Key": summary})
+        world.note(server, summary, cases[client], key=summary)
 
     def with_commands_in_flight(fault: Callable[[], None]) -> Callable[[], None]:
         """Hold the lock every insert of an event takes (the library's LOCK TABLE), so the
@@ -190,7 +192,7 @@ def test_postgres_restarted_under_load_loses_nothing_and_the_same_workers_serve_
     # its first try committed but could not keep its answer) refused as in flight.
     for summary in answers[503]:
         client = int(summary.split("/")[1].split("-")[0])
-        again = world.note(server, summary, cases[client], **{"Idempotency-Key": summary})
+        again = world.note(server, summary, cases[client], key=summary)
         assert again.status in (ADDED, 409), again
     stored = world.stored_notes(*cases)
     assert max(stored.values()) == 1, "a note stored twice"
@@ -299,7 +301,7 @@ def test_a_read_only_database_refuses_writes_with_a_clear_error_and_keeps_readin
             refused = world.note(server, f"refused {n}")
             _assert_store_problem(refused, "store-read-only")
             assert "read-only" in refused.body["detail"]
-        keyed = world.note(server, "refused keyed", **{"Idempotency-Key": "k-1"})
+        keyed = world.note(server, "refused keyed", key="k-1")
         _assert_store_problem(keyed, "store-read-only")
         shown = call(server.base, "GET", f"{API}/procurements/{case_id}",
                      token=world.authority.token)
@@ -309,7 +311,7 @@ def test_a_read_only_database_refuses_writes_with_a_clear_error_and_keeps_readin
         own_postgres.read_only(False)
     assert world.service.recorder.max_notification_id() == head
     assert world.note(server, "after").status == ADDED
-    assert world.note(server, "refused keyed", **{"Idempotency-Key": "k-1"}).status == ADDED
+    assert world.note(server, "refused keyed", key="k-1").status == ADDED
     assert world.stored_notes() == Counter({"before": 1, "after": 1, "refused keyed": 1})
     metrics = call(server.base, "GET", "/metrics").body
     assert ('procurement_commands_total{command="api.add_dialogue_note",'

@@ -11,8 +11,16 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg.errors
 import pytest
 from click.testing import CliRunner
+from eventsourcing.persistence import (
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    PersistenceError,
+    ProgrammingError,
+)
 from flask import Flask
 
 from domain.config import OperationsSettings
@@ -23,6 +31,7 @@ from projections.registry import PROJECTIONS
 from tests.e2e.api_helpers import API, SETUP, ApiWorld, open_world
 from web import bootstrap, logs
 from web.cli import main
+from web.errors import store_problem_code
 from web.health import OPERATIONS_KEY
 from web.metrics import outcome
 
@@ -270,3 +279,32 @@ def test_a_wrong_log_setting_stops_the_process_at_start() -> None:
         from domain.config import operations_settings
 
         operations_settings({"PROCUREMENT_LOG_LEVEL": "LOUD"})
+
+
+# -- the store's refusals -----------------------------------------------------------------
+
+def _wrapped(kind: type[PersistenceError], message: str,
+             cause: BaseException | None = None) -> PersistenceError:
+    error = kind(message)
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(("error", "code"), [
+    (_wrapped(InternalError, "cannot execute INSERT in a read-only transaction",
+              psycopg.errors.ReadOnlySqlTransaction("read-only")), "store-read-only"),
+    (_wrapped(OperationalError, "could not extend file: No space left on device",
+              psycopg.errors.DiskFull("no space")), "store-full"),
+    (_wrapped(OperationalError, "attempt to write a readonly database"), "store-read-only"),
+    (_wrapped(OperationalError, "database or disk is full"), "store-full"),
+    (_wrapped(OperationalError, "couldn't get a connection after 5.00 sec"),
+     "store-unavailable"),
+    (_wrapped(InterfaceError, "the connection is closed"), "store-unavailable"),
+    (_wrapped(ProgrammingError, 'relation "procurement_events" does not exist'), None),
+])
+def test_the_stores_refusals_are_told_apart_and_a_bug_is_not_one_of_them(
+        error: PersistenceError, code: str | None) -> None:
+    """Read-only and full are what the tests cannot make reliably on every CI machine (a
+    tmpfs needs privileges a container may lack; file modes do not stop root): their
+    mapping is checked here, the read-only PostgreSQL for real in test_faults.py."""
+    assert store_problem_code(error) == code
