@@ -104,13 +104,17 @@ def overlaps(stores: Sequence[Database], procurement_id: UUID, as_of: date) -> l
 
 
 def counted_once(stores: Sequence[Database], as_of: date,
-                 authority_ids: Sequence[UUID] | None = None) -> CountedOnce:
-    """Full-time months of the authorities' contracts (all, for None), each person's time
-    counted once: a month another authority's earlier claim holds is not counted here."""
-    if authority_ids is None:
-        chosen = _claims(stores)
-    else:
+                 authority_ids: Sequence[UUID] | None = None, *,
+                 procurement_ids: Sequence[UUID] | None = None) -> CountedOnce:
+    """Full-time months of the authorities' contracts (or of the procurements given; all,
+    for neither), each person's time counted once: a month that an earlier claim holds,
+    in any procurement of any authority, is not counted here."""
+    if procurement_ids is not None:
+        chosen = _claims(stores, "procurement_id", [str(p) for p in procurement_ids])
+    elif authority_ids is not None:
         chosen = _claims(stores, "owner_id", [str(a) for a in authority_ids])
+    else:
+        chosen = _claims(stores)
     people = sorted({c.placement.participant_ref for c in chosen})
     everyone = {c.key: c for c in _claims(stores, "participant_ref", people)} if people else {}
     lost = double_counting.claimed_twice(everyone.values(), as_of)

@@ -12,7 +12,7 @@ statistics only as suppressed counts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Set
+from collections.abc import Callable, Sequence, Set
 from uuid import UUID
 
 from domain import access
@@ -37,9 +37,12 @@ ReadsOf = Callable[[UUID], Database]
 
 
 class Reports:
-    def __init__(self, service: ProcurementService, reads_of: ReadsOf | None = None) -> None:
+    def __init__(self, service: ProcurementService, reads_of: ReadsOf | None = None,
+                 all_reads: Callable[[], Sequence[Database]] | None = None) -> None:
         self.service = service
         self._reads_of = reads_of
+        # Every store's read models: one person may be placed by authorities in two stores.
+        self._all_reads = all_reads
 
     def reads_of(self, authority_id: UUID) -> Database:
         """An authority's read models (opened on first use: the policy needs none)."""
@@ -71,5 +74,7 @@ class Reports:
     def statistics(self, actor: Actor, authority_id: UUID | None, year: int) -> Statistics:
         """Every statistics table of one authority (the actor's own by default) and year."""
         chosen = self.statistics_scope(actor, authority_id)[0]
-        return statistics.of_authority(self.reads_of(chosen), chosen, year,
-                                       self.service.clock.today())
+        reads = self.reads_of(chosen)
+        everyone = self._all_reads() if self._all_reads else [reads]
+        return statistics.of_authority(reads, chosen, year, self.service.clock.today(),
+                                       everyone)

@@ -6,8 +6,10 @@ Three tables, each from one grouping only (projections/statistics.py says why tw
 groupings of the same people must not sit side by side):
 
 - `industries`: contracts running in the year by industry (CPV division): contracts, people
-  placed and full-time months delivered by the end of the year (or today). People and their
-  months are suppressed under 5 people, each industry on its own, and no total is shown.
+  placed and full-time months delivered by the end of the year (or today), and the same
+  months with each person's time counted once across every procurement (the earlier
+  placement keeps shared months: projections/double_counts.py). People and their months
+  are suppressed under 5 people, each industry on its own, and no total is shown.
 - `outcomes`: employment status per target group and checkpoint (the query's suppression).
 - `sme`: the SMEs' share of tenders and of awards in the year.
 """
@@ -15,6 +17,7 @@ groupings of the same people must not sit side by side):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,7 +27,7 @@ from markupsafe import Markup
 
 from domain.procurement.followup_plan import EMPLOYMENT_STATUSES
 from domain.values import TargetGroup
-from projections import case_list, compliance
+from projections import case_list, compliance, double_counts
 from projections import statistics as queries
 from projections.db import Database
 from projections.labels import Label
@@ -101,14 +104,17 @@ def industry_label(division: str | None) -> Label:
     return Label(f"CPV {division}", f"CPV {division}")
 
 
-def of_authority(db: Database, authority_id: UUID, year: int, today: date) -> Statistics:
-    """Every statistics table of one authority for one year."""
+def of_authority(db: Database, authority_id: UUID, year: int, today: date,
+                 everyone: Sequence[Database] | None = None) -> Statistics:
+    """Every statistics table of one authority for one year. `everyone`: the read models
+    of every store, where a person's other placements may be (default: `db`'s only)."""
     groups = queries.outcomes(db, group_by=("authority", "year"), authority_ids=[authority_id],
                               year=year)
     groups.sort(key=lambda g: (g.target_group, _kind_order(g.checkpoint_kind)))
     shares = queries.sme_shares(db, group_by=("authority", "year"),
                                 authority_ids=[authority_id], year=year)
-    return Statistics(authority_id, year, _industries(db, authority_id, year, today),
+    return Statistics(authority_id, year,
+                      _industries(db, authority_id, year, today, everyone or [db]),
                       _outcomes(groups), _sme(shares), tuple(groups), tuple(shares))
 
 
@@ -116,7 +122,8 @@ def _kind_order(kind: str) -> int:
     return CHECKPOINT_ORDER.index(kind) if kind in CHECKPOINT_ORDER else len(CHECKPOINT_ORDER)
 
 
-def _industries(db: Database, authority_id: UUID, year: int, today: date) -> StatTable:
+def _industries(db: Database, authority_id: UUID, year: int, today: date,
+                everyone: Sequence[Database]) -> StatTable:
     as_of = min(date(year, 12, 31), today)
     running = [c for c in compliance.contracts(db, owner_id=authority_id, as_of=as_of)
                if _runs_in(c, year)]
@@ -131,9 +138,14 @@ def _industries(db: Database, authority_id: UUID, year: int, today: date) -> Sta
         shown, _ = suppress({"people": people})
         delivered = sum((c.delivered_months for c in contracts), Decimal(0))
         required = sum((c.required_months for c in contracts), Decimal(0))
+        # Each person's time once: a month another (earlier) placement of the same person
+        # already claims, in any contract, is not counted again (projections/double_counts).
+        once = double_counts.counted_once(
+            everyone, as_of, procurement_ids=[c.procurement_id for c in contracts]).counted
         hidden = shown["people"] is None and people > 0
         rows.append((industry_label(division), len(contracts), required,
-                     None if hidden else people, None if hidden else delivered))
+                     None if hidden else people, None if hidden else delivered,
+                     None if hidden else once))
     return StatTable(
         "industries", Label("Avtal med sysselsättningskrav per bransch",
                             "Contracts with employment requirements by industry"),
@@ -146,7 +158,9 @@ def _industries(db: Database, authority_id: UUID, year: int, today: date) -> Sta
          Column("required_months", Label("Krav, heltidsmånader", "Required full-time months")),
          Column("people", Label("Anställda personer", "People placed")),
          Column("delivered_months", Label("Levererade heltidsmånader",
-                                          "Delivered full-time months"))),
+                                          "Delivered full-time months")),
+         Column("counted_once_months", Label("Heltidsmånader, varje person en gång",
+                                             "Full-time months, each person once"))),
         tuple(rows))
 
 

@@ -93,12 +93,15 @@ class ReadModels:
     def overlaps(self, procurement_id: UUID, as_of: date) -> list[double_counts.Overlap]:
         """Double counts that concern the case, against every store's claims (the caller
         has checked that the actor may be told: projections/double_counts.py)."""
-        return double_counts.overlaps([s.reads for s in self._stores], procurement_id, as_of)
+        return double_counts.overlaps(self.all_reads(), procurement_id, as_of)
 
     def counted_once(self, as_of: date, authority_ids: list[UUID] | None = None
                      ) -> double_counts.CountedOnce:
-        return double_counts.counted_once([s.reads for s in self._stores], as_of,
-                                          authority_ids)
+        return double_counts.counted_once(self.all_reads(), as_of, authority_ids)
+
+    def all_reads(self) -> list[Database]:
+        """Every store's read models (one store's without routing)."""
+        return [s.reads for s in self._stores]
 
     def wait_for_own_write(self) -> bool:
         """Wait until the projections have applied what this thread just stored (if

@@ -45,7 +45,8 @@ class StatisticsQuery(Schema):
 
 
 def reports() -> Reports:
-    return Reports(current_service(), current_read_models().reads_of_authority)
+    read = current_read_models()
+    return Reports(current_service(), read.reads_of_authority, read.all_reads)
 
 
 def _query() -> tuple[UUID | None, int]:

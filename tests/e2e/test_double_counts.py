@@ -10,6 +10,7 @@ from decimal import Decimal
 from domain.examples import Parties, walk_to
 from domain.procurement.followup_plan import add_months
 from domain.procurement.lifecycle import State
+from reports.service import Reports
 from tests.e2e.api_helpers import PASSWORD, ApiWorld, open_world, settle
 from tests.e2e.conftest import Browser
 from web.extension import current_read_models
@@ -70,3 +71,33 @@ def test_a_person_placed_in_one_contract_only_raises_no_flag(
         with world.app.app_context():
             counted = current_read_models().counted_once(world.service.clock.today())
         assert counted.claimed == counted.counted == Decimal(24)
+
+
+def test_the_statistics_table_counts_each_persons_months_once(
+        sqlite_env: dict[str, str]) -> None:
+    """Five people (enough not to be suppressed) placed by both authorities: the later
+    authority's industry row shows its delivered months and, beside them, what is left
+    once the earlier placements keep the months they share."""
+    with open_world(sqlite_env) as world:
+        today = world.service.clock.today()
+        walk_to(world.service, _parties(world, "authority"), State.DELIVERY, placements=5,
+                contract_start=add_months(today, -14))
+        walk_to(world.service, _parties(world, "other_authority"), State.DELIVERY,
+                placements=5, contract_start=add_months(today, -12))
+        settle(world.app)
+        rows = {}
+        for party in ("authority", "other_authority"):
+            authority = world[party].organisation_id
+            with world.app.app_context():
+                stats = Reports(world.service).statistics(world[party].actor, authority,
+                                                          today.year)
+                expected = current_read_models().counted_once(today, [authority])
+            (row,) = stats.industries.rows
+            columns = [c.key for c in stats.industries.columns]
+            rows[party] = dict(zip(columns, row, strict=True))
+            assert rows[party]["people"] == 5
+            assert rows[party]["delivered_months"] == expected.claimed
+            assert rows[party]["counted_once_months"] == expected.counted
+        earlier, later = rows["authority"], rows["other_authority"]
+        assert earlier["counted_once_months"] == earlier["delivered_months"]
+        assert later["counted_once_months"] < later["delivered_months"]
