@@ -11,6 +11,7 @@ A count that statistics suppressed (None) is drawn as no bar, labelled with the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -110,15 +111,16 @@ def months_over_time(chart_id: str, title: str, desc: str,
     line), with the last value and the requirement written beside them."""
     left, right, top, bottom = 48, 150, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max([required, *(v for _, v in points)]) or Decimal(1)
-    ceiling = float(peak) * 1.1
+    peak = float(max([required, *(v for _, v in points)]) or 1)
+    step = _nice_step(peak / 4)
+    ceiling = step * (int(peak / step) + 1)
     body: list[str] = []
 
     def y_of(value: Decimal | float) -> float:
         return top + plot_h - plot_h * float(value) / ceiling
 
-    for step in range(5):
-        value = ceiling * step / 4
+    for tick in range(round(ceiling / step) + 1):
+        value = step * tick
         y = y_of(value)
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
                     f'stroke="{GRID}" stroke-width="0.5"/>')
@@ -145,6 +147,12 @@ def months_over_time(chart_id: str, title: str, desc: str,
     body.append(_text(left + plot_w + 6, ry + 4, f"{required_label}: {required}",
                       fill=TARGET, size=10))
     return _svg(chart_id, title, desc, width, height, body)
+
+
+def _nice_step(raw: float) -> float:
+    """A round step for an axis (1, 2 or 5 times a power of ten) of at least `raw`."""
+    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
 def share_bars(chart_id: str, title: str, desc: str,

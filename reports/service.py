@@ -17,12 +17,14 @@ from uuid import UUID
 
 from domain import access
 from domain.access import Command
-from domain.errors import NotFound
+from domain.errors import AccessDenied, NotFound
 from domain.service import ProcurementService
 from domain.values import Actor, Role
 from projections.db import Database
-from reports import statistics
+from reports import follow_up, rendering, statistics
+from reports.rendering import Producer
 from reports.statistics import Statistics
+from web.labels import STATES
 
 
 class NoStatistics(NotFound):
@@ -78,3 +80,50 @@ class Reports:
         everyone = self._all_reads() if self._all_reads else [reads]
         return statistics.of_authority(reads, chosen, year, self.service.clock.today(),
                                        everyone)
+
+    # -- the producer ----------------------------------------------------------------------
+
+    def producer(self, actor: Actor, language: str) -> Producer:
+        """The user producing a report, now, in their language."""
+        return Producer(self.service.user(actor.user_id).name,
+                        self.service.organisation(actor.organisation_id).name,
+                        self.service.clock.now(), language)
+
+    def _name(self, organisation_id: UUID | None) -> str:
+        if organisation_id is None:
+            return "–"
+        try:
+            return self.service.organisation(organisation_id).name
+        except NotFound:
+            return str(organisation_id)
+
+    # -- the follow-up report of one procurement -----------------------------------------------
+
+    def follow_up(self, actor: Actor, procurement_id: UUID) -> follow_up.FollowUp:
+        """What the follow-up report shows the actor (404 for a case it may not see)."""
+        view = self.service.get_case(actor, procurement_id)
+        if not access.allows(Command.PRODUCE_FOLLOW_UP_REPORT, view.parts):
+            raise AccessDenied(Command.PRODUCE_FOLLOW_UP_REPORT.value)
+        return follow_up.build(
+            self.reads_of(view.owner_id), view, today=self.service.clock.today(),
+            owner_name=self._name(view.owner_id),
+            supplier_name=self._name(view.award.supplier_id if view.award else None),
+            shows_target_groups=access.may_see_target_groups(view.parts))
+
+    def follow_up_html(self, actor: Actor, procurement_id: UUID, language: str, *,
+                       stylesheet_href: str | None = None, back_href: str | None = None
+                       ) -> str:
+        report = self.follow_up(actor, procurement_id)
+        producer = self.producer(actor, language)
+        case = report.case
+        return rendering.render_html(
+            "follow_up.html", producer, stylesheet_href=stylesheet_href, back_href=back_href,
+            title=producer.t("Uppföljningsrapport", "Follow-up report") + ": "
+            + case.setup.title, subtitle=case.setup.reference, report=report,
+            state_label=STATES[case.state], labels=follow_up.LABELS,
+            months_chart=follow_up.chart_of_months(report, producer),
+            outcomes_chart=follow_up.chart_of_outcomes(report, producer))
+
+    def follow_up_pdf(self, actor: Actor, procurement_id: UUID, language: str) -> bytes:
+        html = self.follow_up_html(actor, procurement_id, language)
+        return rendering.to_pdf(html, self.producer(actor, language))

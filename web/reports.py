@@ -4,6 +4,9 @@
     GET /statistics?authority=&year=                 an authority's statistics: tables and
                                                      charts, with the downloads
     GET /statistics/<table>.csv|.xlsx?authority=&year=   one table as CSV or Excel
+    GET /procurements/<id>/reports/follow-up         the follow-up report in the browser
+    GET /procurements/<id>/reports/follow-up.pdf     ... as a PDF (WeasyPrint)
+    GET /reports/report.css                          the reports' stylesheet
 
 An authority the user may not read, or statistics for a party that has none (suppliers,
 matchers, social enterprises, the operator), answer 404 like a page that does not exist.
@@ -14,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 from marshmallow import EXCLUDE, Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
 
@@ -22,10 +25,10 @@ from domain import errors
 from domain.values import Actor
 from projections.labels import Label
 from projections.statistics import SUPPRESSED_MARK
-from reports import spreadsheets
+from reports import rendering, spreadsheets
 from reports.service import Reports
 from reports.statistics import TABLE_KEYS, Cell, Statistics, charts
-from web.auth import current_actor
+from web.auth import current_actor, public
 from web.extension import current_read_models, current_service
 from web.formatting import number
 from web.i18n import language, pick
@@ -100,3 +103,45 @@ def download(key: str, fmt: str) -> Response:
     name = f"{key}-{stats.year}.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _pdf(body: bytes, name: str) -> Response:
+    return Response(body, mimetype=rendering.PDF_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/procurements/<uuid:procurement_id>/reports/follow-up")
+def follow_up_html(procurement_id: UUID) -> str:
+    return reports().follow_up_html(
+        current_actor(), procurement_id, language(),
+        stylesheet_href=url_for("reports.stylesheet"),
+        back_href=url_for("start.procurement", procurement_id=procurement_id))
+
+
+@bp.get("/procurements/<uuid:procurement_id>/reports/follow-up.pdf")
+def follow_up_pdf(procurement_id: UUID) -> Response:
+    body = reports().follow_up_pdf(current_actor(), procurement_id, language())
+    return _pdf(body, f"uppfoljning-{procurement_id}.pdf")
+
+
+@bp.get("/reports/report.css")
+@public
+def stylesheet() -> Response:
+    return send_file(rendering.STYLESHEET, mimetype="text/css", max_age=3600)
+
+
+@bp.app_template_global()
+def report_links(case: Any) -> list[tuple[str, str]]:
+    """The reports the case page offers the signed-in party: (label, address)."""
+    from domain import access
+    from domain.access import Command
+
+    links: list[tuple[str, str]] = []
+    if access.allows(Command.PRODUCE_FOLLOW_UP_REPORT, case.parts):
+        pid = case.procurement_id
+        links.append((pick(Label("Uppföljningsrapport (PDF)", "Follow-up report (PDF)")),
+                      url_for("reports.follow_up_pdf", procurement_id=pid)))
+        links.append((pick(Label("Uppföljningsrapport i webbläsaren",
+                                 "Follow-up report in the browser")),
+                      url_for("reports.follow_up_html", procurement_id=pid)))
+    return links

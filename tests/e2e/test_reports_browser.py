@@ -20,7 +20,8 @@ __all__ = ["chromium"]  # the module's browser, shared from test_browser
 @pytest.fixture
 def demo_site(sqlite_env: EnvDict) -> Iterator[Site]:
     made = Site(sqlite_env)
-    demo.seed(made.service)
+    made.cases = {c.state.value: c.procurement_id  # type: ignore[attr-defined]
+                  for c in demo.seed(made.service)}
     settle(made.app)
     yield made
     made.close()
@@ -47,3 +48,16 @@ def test_the_statistics_page_shows_tables_charts_and_downloads(
     supplier = Person(demo_site, chromium, demo.SME_SUPPLIER)
     assert supplier.page.locator("nav >> text=Statistik").count() == 0
     supplier.context.close()
+
+
+def test_the_follow_up_report_reads_in_the_browser(demo_site: Site, chromium: Browser) -> None:
+    case_id = demo_site.cases["delivery"]  # type: ignore[attr-defined]
+    person = Person(demo_site, chromium, demo.NORRVIK)
+    person.open_case(str(case_id))
+    with person.page.expect_navigation():
+        person.page.click("text=Uppföljningsrapport i webbläsaren")
+    person.check()
+    assert person.page.locator("svg[role=img]").count() == 2
+    assert person.page.locator("h1").inner_text().startswith("Uppföljningsrapport")
+    person.page.screenshot(path=str(OUTPUT / "follow-up-report.png"), full_page=True)
+    person.context.close()
