@@ -86,12 +86,13 @@ class Producer:
 
 
 def render_html(template: str, producer: Producer, *, stylesheet_href: str | None = None,
-                **context: Any) -> str:
+                back_href: str | None = None, **context: Any) -> str:
     """The report as an HTML document; `stylesheet_href`: the stylesheet's URL for a
     browser (the PDF reads the file instead)."""
     return _ENV.get_template(template).render(
         p=producer, t=producer.t, pick=producer.pick, num=producer.number, day=producer.day,
-        lang=producer.language, stylesheet_href=stylesheet_href, **context)
+        lang=producer.language, stylesheet_href=stylesheet_href, back_href=back_href,
+        **context)
 
 
 def to_pdf(html: str, producer: Producer) -> bytes:

@@ -21,10 +21,11 @@ from domain.errors import AccessDenied, NotFound
 from domain.service import ProcurementService
 from domain.values import Actor, Role
 from projections.db import Database
-from reports import follow_up, rendering, statistics
+from reports import audit_extract, follow_up, jobs, rendering, statistics
+from reports.audit_extract import Scope
 from reports.rendering import Producer
 from reports.statistics import Statistics
-from web.labels import STATES
+from web.labels import ROLES, STATES, event
 
 
 class NoStatistics(NotFound):
@@ -127,3 +128,61 @@ class Reports:
     def follow_up_pdf(self, actor: Actor, procurement_id: UUID, language: str) -> bytes:
         html = self.follow_up_html(actor, procurement_id, language)
         return rendering.to_pdf(html, self.producer(actor, language))
+
+    # -- the audit extract: in the background (reports/jobs.py) ----------------------------------
+
+    def job_store(self) -> jobs.JobStore:
+        return jobs.JobStore(Database.of(self.service), self.service.clock.now)
+
+    def _extract_reads(self, actor: Actor, scope: Scope) -> tuple[Database, str]:
+        """The read models an extract of the scope reads, and its subtitle, once the policy
+        allows the actor the extract (404 for what it may not see at all)."""
+        if scope.procurement_id is not None:
+            view = self.service.get_case(actor, scope.procurement_id)
+            if not access.allows(Command.PRODUCE_AUDIT_EXTRACT, view.parts):
+                raise AccessDenied(Command.PRODUCE_AUDIT_EXTRACT.value)
+            return self.reads_of(view.owner_id), f"{view.setup.reference} {view.setup.title}"
+        if scope.authority_id is None or scope.authority_id not in self.authorities(
+                actor, Command.PRODUCE_AUDIT_EXTRACT):
+            raise NoStatistics()
+        period = f"{scope.since or '…'} – {scope.until or '…'}"
+        return self.reads_of(scope.authority_id), f"{self._name(scope.authority_id)}, {period}"
+
+    def request_audit_extract(self, actor: Actor, scope: Scope, language: str) -> UUID:
+        """Queue the extract for the background worker; the job's id."""
+        self._extract_reads(actor, scope)
+        return self.job_store().submit(actor, jobs.AUDIT_EXTRACT, scope.as_params(), language)
+
+    def produce_audit_extract(self, job: jobs.Job, actor: Actor,
+                              progress: Callable[[int, str, int], None]
+                              ) -> tuple[bytes, bytes, str]:
+        """The worker's part: the extract's PDF, its JSON Lines and their digest."""
+        scope = Scope.from_params(job.params)
+        reads, subtitle = self._extract_reads(actor, scope)
+        producer = self.producer(actor, job.language)
+        progress(5, "reading", 0)
+        entries = audit_extract.entries(reads, scope,
+                                        lambda n: progress(min(5 + n // 500, 30), "reading", n))
+        digest = audit_extract.history_digest(entries)
+        progress(35, "layout", len(entries))
+        names: dict[UUID | None, str] = {}
+        rows = [(e, producer.pick(event(e.event_type)),
+                 names.setdefault(e.organisation_id, self._name(e.organisation_id)),
+                 _party(e.party, producer), e.summary_en if job.language == "en"
+                 else e.summary_sv) for e in entries]
+        html = rendering.render_html(
+            "audit_extract.html", producer,
+            title=producer.t("Granskningsutdrag", "Audit extract"), subtitle=subtitle,
+            rows=rows, digest=digest, algorithm=audit_extract.DIGEST_ALGORITHM,
+            first=entries[0] if entries else None, last=entries[-1] if entries else None,
+            local=rendering.LOCAL_TIME)
+        pdf = rendering.to_pdf(html, producer)
+        progress(95, "writing", len(entries))
+        return pdf, audit_extract.to_jsonl(entries), digest
+
+
+def _party(code: str | None, producer: Producer) -> str:
+    for role, label in ROLES.items():
+        if role.value == code:
+            return producer.pick(label)
+    return "–"

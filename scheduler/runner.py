@@ -44,13 +44,16 @@ from domain.service import ProcurementService
 from projections.db import Database
 from projections.runner import Follower
 from projections.tables import Table
+from reports import jobs as report_jobs
+from reports.service import Reports
 from scheduler.leader import Leadership, leadership
 from scheduler.reminding import CatchUpHere, Freshness, RemindersJob, WaitForFollower
 from scheduler.retention import RetentionJob, retention_months
 
 log = logging.getLogger("scheduler")
 
-REMINDERS, MAIL, RETENTION = "reminders", "mail", "retention"
+REMINDERS, MAIL, RETENTION, REPORTS = "reminders", "mail", "retention", "reports"
+REPORTS_INTERVAL = 2.0  # seconds: a queued report (reports/jobs.py) starts within this
 MODE_SETTING = "PROCUREMENT_SCHEDULER"
 BACKGROUND, OFF = "background", "off"
 MODES = (BACKGROUND, OFF)
@@ -160,6 +163,9 @@ class Scheduler:
     def run_retention(self) -> Run:
         return self._run(RETENTION, self._retention)
 
+    def run_reports(self) -> Run:
+        return self._run(REPORTS, self._reports)
+
     def once(self) -> list[Run]:
         """One round of reminders, then mail, then retention (for cron or a person)."""
         return [self.run_reminders(), self.run_mail(), self.run_retention()]
@@ -211,6 +217,14 @@ class Scheduler:
         report = self.retention(stop=self.stopping)
         return Run(RETENTION, DONE if report.fresh else SKIPPED, report.summary(), report)
 
+    def _reports(self) -> Run:
+        reports = Reports(self.service)
+        ran = report_jobs.run_pending(self.service, reports.job_store(),
+                                      reports.produce_audit_extract)
+        if not ran.done and not ran.failed:
+            return Run(REPORTS, SKIPPED, "no report queued")
+        return Run(REPORTS, DONE, ran.summary(), ran)
+
     def _mail(self) -> Run:
         mailer = mailer_module()
         if mailer is None:
@@ -253,6 +267,8 @@ class Scheduler:
         aps.add_job(self.run_retention, "interval", id=RETENTION, name="retention",
                     seconds=RETENTION_INTERVAL, next_run_time=datetime.now(UTC),
                     replace_existing=True)
+        aps.add_job(self.run_reports, "interval", id=REPORTS, name="reports",
+                    seconds=REPORTS_INTERVAL, replace_existing=True)
         if mailer_module() is not None:
             aps.add_job(self.run_mail, "interval", id=MAIL, name="mail",
                         seconds=self.settings.mail_interval, replace_existing=True)

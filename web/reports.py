@@ -7,6 +7,11 @@
     GET /procurements/<id>/reports/follow-up         the follow-up report in the browser
     GET /procurements/<id>/reports/follow-up.pdf     ... as a PDF (WeasyPrint)
     GET /reports/report.css                          the reports' stylesheet
+    POST /procurements/<id>/reports/audit-extract    an audit extract of one case, and
+    POST /reports/audit-extract                      of an authority's cases in a period:
+                                                     queued for the background worker
+    GET /reports/jobs/<job>                          its progress (refreshes itself)
+    GET /reports/jobs/<job>/extract.pdf|history.jsonl   its files, when ready
 
 An authority the user may not read, or statistics for a party that has none (suppliers,
 matchers, social enterprises, the operator), answer 404 like a page that does not exist.
@@ -17,7 +22,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
 
@@ -25,7 +31,8 @@ from domain import errors
 from domain.values import Actor
 from projections.labels import Label
 from projections.statistics import SUPPRESSED_MARK
-from reports import rendering, spreadsheets
+from reports import jobs, rendering, spreadsheets
+from reports.audit_extract import Scope
 from reports.service import Reports
 from reports.statistics import TABLE_KEYS, Cell, Statistics, charts
 from web.auth import current_actor
@@ -145,3 +152,81 @@ def report_links(case: Any) -> list[tuple[str, str]]:
                                  "Follow-up report in the browser")),
                       url_for("reports.follow_up_html", procurement_id=pid)))
     return links
+
+
+@bp.app_template_global()
+def audit_extract_allowed(case: Any) -> bool:
+    from domain import access
+    from domain.access import Command
+
+    return access.allows(Command.PRODUCE_AUDIT_EXTRACT, case.parts)
+
+
+# -- the audit extract, in the background ---------------------------------------------------
+
+class PeriodForm(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    authority = fields.UUID(required=True)
+    since = fields.Date(load_default=None)
+    until = fields.Date(load_default=None)
+
+
+@bp.post("/procurements/<uuid:procurement_id>/reports/audit-extract")
+def request_case_extract(procurement_id: UUID) -> ResponseReturnValue:
+    job_id = reports().request_audit_extract(current_actor(), Scope(procurement_id),
+                                             language())
+    return redirect(url_for("reports.job", job_id=job_id), 303)
+
+
+@bp.post("/reports/audit-extract")
+def request_period_extract() -> ResponseReturnValue:
+    try:
+        chosen: dict[str, Any] = PeriodForm().load(
+            {k: v for k, v in request.form.items() if v != "" and k != "csrf_token"})
+    except SchemaError as refusal:
+        name = sorted(refusal.messages_dict)[0]
+        raise errors.ValidationError(name, "format", f"{name}: {refusal.messages_dict[name][0]}"
+                                     ) from None
+    if chosen["since"] and chosen["until"] and chosen["until"] < chosen["since"]:
+        raise errors.ValidationError("until", "not before since",
+                                     "until: the period cannot end before it starts")
+    scope = Scope(authority_id=chosen["authority"], since=chosen["since"],
+                  until=chosen["until"])
+    job_id = reports().request_audit_extract(current_actor(), scope, language())
+    return redirect(url_for("reports.job", job_id=job_id), 303)
+
+
+STAGES = {"queued": Label("Väntar på att starta", "Waiting to start"),
+          "reading": Label("Läser händelserna", "Reading the events"),
+          "layout": Label("Sätter sidorna", "Laying out the pages"),
+          "writing": Label("Skriver PDF-filen", "Writing the PDF"),
+          "done": Label("Klart", "Done"), "failed": Label("Misslyckades", "Failed")}
+
+
+def _own_job(job_id: UUID) -> jobs.Job:
+    job = reports().job_store().get(job_id, current_actor().user_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/reports/jobs/<uuid:job_id>")
+def job(job_id: UUID) -> str:
+    found = _own_job(job_id)
+    return render_template("reports/job.html", job=found,
+                           stage=pick(STAGES.get(found.stage, Label(found.stage, found.stage))))
+
+
+@bp.get("/reports/jobs/<uuid:job_id>/<any('extract.pdf', 'history.jsonl'):name>")
+def job_file(job_id: UUID, name: str) -> Response:
+    _own_job(job_id)
+    which = "pdf" if name.endswith(".pdf") else "jsonl"
+    body = reports().job_store().file(job_id, current_actor().user_id, which)
+    if body is None:
+        abort(404)
+    mimetype = rendering.PDF_TYPE if which == "pdf" else "application/jsonl"
+    filename = f"granskningsutdrag-{job_id}.{'pdf' if which == 'pdf' else 'jsonl'}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
