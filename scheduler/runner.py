@@ -1,5 +1,6 @@
-"""The scheduler: the reminders job, the mail job and the retention job on APScheduler
-3.11, run only by the leader (scheduler/leader.py).
+"""The scheduler: the reminders job, the mail job, the retention job and the reports job
+(queued background reports, reports/jobs.py) on APScheduler 3.11, run only by the leader
+(scheduler/leader.py).
 
 Jobs are kept in memory under stable ids and rebuilt at every start (a job store cannot be
 shared between processes); each is coalesced, never runs twice at once, and has a

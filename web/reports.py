@@ -219,10 +219,18 @@ def job(job_id: UUID) -> str:
                            stage=pick(STAGES.get(found.stage, Label(found.stage, found.stage))))
 
 
-@bp.get("/reports/jobs/<uuid:job_id>/<any('extract.pdf', 'history.jsonl'):name>")
-def job_file(job_id: UUID, name: str) -> Response:
+@bp.get("/reports/jobs/<uuid:job_id>/extract.pdf")
+def job_pdf(job_id: UUID) -> Response:
+    return _job_file(job_id, "pdf")
+
+
+@bp.get("/reports/jobs/<uuid:job_id>/history.jsonl")
+def job_history(job_id: UUID) -> Response:
+    return _job_file(job_id, "jsonl")
+
+
+def _job_file(job_id: UUID, which: str) -> Response:
     _own_job(job_id)
-    which = "pdf" if name.endswith(".pdf") else "jsonl"
     body = reports().job_store().file(job_id, current_actor().user_id, which)
     if body is None:
         abort(404)
