@@ -128,7 +128,16 @@ def _users(processes: Processes, cookie: str, users: int, seconds: float
 
 
 def _get(conn: http.client.HTTPConnection, cookie: str) -> int:
-    conn.request("GET", "/", headers={"Cookie": cookie})
-    response = conn.getresponse()
-    response.read()
-    return response.status
+    """The start page's status. gunicorn closes a connection idle for longer than its
+    keep-alive (2 s, about a think time): like a browser, open a new one and ask again."""
+    for attempt in range(2):
+        try:
+            conn.request("GET", "/", headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            conn.close()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
