@@ -93,20 +93,28 @@ class HistoryQueries(_ApplicationLike):
                          for s in self._seen_history(actor, case)}
         return self._check_chain(procurement_id, numbering)
 
-    def chain_head(self, actor: Actor, procurement_id: UUID) -> ChainLink | None:
-        """The last link recorded for the case that the actor may know (None: none yet).
-        It stands for every event up to it: an extract that printed it can be checked
-        against this later."""
+    def chain_head(self, actor: Actor, procurement_id: UUID,
+                   version: str | int | None = None) -> ChainLink | None:
+        """The last link recorded for the case that the actor may know (None: none yet),
+        or the link at `version` (in the actor's numbering). A link stands for every event
+        up to it: an audit extract prints the one at the last event it shows, and anyone
+        can later ask for the link at that version and compare."""
         case, parts = self._load_visible(actor, procurement_id)
         self._require(Command.VERIFY_HISTORY, parts)
         links = self._store_of(procurement_id)._chain().links(procurement_id)
         numbering = ({s.stored_version: s.entry.version
                       for s in self._seen_history(actor, case)}
                      if access.tenders_are_sealed(case) else {v: v for v in links})
-        for version in sorted(links, reverse=True):
-            if version in numbering:
-                return ChainLink(procurement_id, numbering[version], links[version])
-        return None
+        known = [ChainLink(procurement_id, numbering[v], links[v]) for v in sorted(links)
+                 if v in numbering]
+        if version is None:
+            return known[-1] if known else None
+        number = past.parse_version(version, "version")
+        for chained in known:
+            if chained.version == number:
+                return chained
+        raise ValidationError("version", f"must be a version with a recorded link, from 1 "
+                                         f"to {len(known)}")
 
     # -- for the operator's console on the server only (never reachable from the web) ----
 

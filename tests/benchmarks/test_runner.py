@@ -26,6 +26,8 @@ EXPECTED = {
     "portal": ["start page (inbox + case list, 16 cases) p50 / p99",
                "web worker (gunicorn), portal load"],
     "scheduler": ["scan: open items", "scheduler round"],
+    "history": ["chain catch-up", "verify one case of", "as-of view at version",
+                "diff version 1"],
 }
 
 

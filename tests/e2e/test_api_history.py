@@ -197,3 +197,23 @@ def test_the_chain_endpoint_reports_clean_then_the_event_changed_in_the_database
     assert broken["break"]["version"] == award_version
     assert broken["break"]["expected"] != broken["break"]["found"]
     assert broken["head"]["version"] == award_version - 1  # the last link that verified
+
+
+def test_a_link_printed_at_a_version_can_be_asked_for_again_after_the_case_moved_on(
+        world: ApiWorld) -> None:
+    parties = _parties(world)
+    case_id = walk_to(world.service, parties, State.STANDSTILL).procurement_id
+    printed = world.get("auditor", case_path(case_id, "chain", "head")).get_json()
+    world.clock.advance(AFTER)
+    today = world.clock.today()
+    world.service.sign_contract(parties.authority, case_id, Contract(
+        today, today + timedelta(days=10), add_months(today, 24)))
+    now = world.get("auditor", case_path(case_id, "chain", "head")).get_json()
+    assert now["version"] == printed["version"] + 1 and now["link"] != printed["link"]
+    again = world.get("auditor", f"{case_path(case_id, 'chain', 'head')}?version="
+                                 f"{printed['version']}")
+    assert again.status_code == 200 and again.get_json() == printed
+    beyond = world.get("auditor", f"{case_path(case_id, 'chain', 'head')}?version=99")
+    assert beyond.status_code == 400
+    assert (beyond.get_json()["field"], beyond.get_json()["rule"]) == (
+        "version", f"must be a version with a recorded link, from 1 to {now['version']}")

@@ -48,6 +48,7 @@ LISTS = {"/api/v1/procurements", "/api/v1/tasks", "/api/v1/participants",
 # The reads that take query parameters, and which.
 QUERY_PARAMETERS = {"read_participant": ["case_id"], "get_case": ["as_of", "version"],
                     "case_diff": ["from_as_of", "from_version", "to_as_of", "to_version"],
+                    "chain_head": ["version"],
                     "statistics_outcomes": ["authority_id", "year"],
                     "statistics_sme_shares": ["authority_id", "year"]}
 REGISTER = {"registered_references", "register_participant", "read_participant",

@@ -59,11 +59,17 @@ def verify_history(procurement_id: UUID) -> ChainReport:
 
 
 @bp.route(f"{CASE}/chain/head", methods=["GET"], tags=TAGS)
+@bp.doc(parameters=[{
+    "name": "version", "in": "query", "required": False, "schema": {"type": "integer",
+                                                                     "minimum": 1},
+    "description": "The link at this version (numbered as your history is), e.g. the one "
+                   "a printed audit extract shows; without it, the last"}])
 @bp.response(200, history.ChainLinkView)
-@operation("chain_head", 403, *READ)
+@operation("chain_head", 400, 403, *READ)
 def chain_head(procurement_id: UUID) -> ChainLink:
-    """The last link of the case's hash chain, as recorded (the owner and auditors)"""
-    head = service().chain_head(actor(), procurement_id)
+    """The last link of the case's hash chain, or the one at `version`, as recorded (the
+    owner and auditors)"""
+    head = service().chain_head(actor(), procurement_id, request.args.get("version"))
     if head is None:
         raise NotFound(f"Procurement {procurement_id} has no chained event yet")
     return head
