@@ -99,22 +99,42 @@ class HistoryQueries(_ApplicationLike):
         or the link at `version` (in the actor's numbering). A link stands for every event
         up to it: an audit extract prints the one at the last event it shows, and anyone
         can later ask for the link at that version and compare."""
+        known, _ = self._known_links(actor, procurement_id)
+        if version is None:
+            return known[-1][1] if known else None
+        number = past.parse_version(version, "version")
+        for _, chained in known:
+            if chained.version == number:
+                return chained
+        raise ValidationError("version", f"must be a version with a recorded link, from 1 "
+                                         f"to {len(known)}")
+
+    def chain_head_at_event(self, actor: Actor, procurement_id: UUID, stored_version: int
+                            ) -> ChainLink | None:
+        """The link an audit extract prints: the one recorded at its last event (as the
+        store numbers it, the audit trail's `aggregate_version`), or at the last event
+        before it that the actor may know; None while that event is not chained yet."""
+        known, last_chained = self._known_links(actor, procurement_id)
+        if last_chained < stored_version:
+            return None
+        for stored, chained in reversed(known):
+            if stored <= stored_version:
+                return chained
+        return None
+
+    def _known_links(self, actor: Actor, procurement_id: UUID
+                     ) -> tuple[list[tuple[int, ChainLink]], int]:
+        """(stored version, link in the actor's numbering) of every recorded link the
+        actor may know, oldest first; and the last stored version chained at all."""
         case, parts = self._load_visible(actor, procurement_id)
         self._require(Command.VERIFY_HISTORY, parts)
         links = self._store_of(procurement_id)._chain().links(procurement_id)
         numbering = ({s.stored_version: s.entry.version
                       for s in self._seen_history(actor, case)}
                      if access.tenders_are_sealed(case) else {v: v for v in links})
-        known = [ChainLink(procurement_id, numbering[v], links[v]) for v in sorted(links)
+        known = [(v, ChainLink(procurement_id, numbering[v], links[v])) for v in sorted(links)
                  if v in numbering]
-        if version is None:
-            return known[-1] if known else None
-        number = past.parse_version(version, "version")
-        for chained in known:
-            if chained.version == number:
-                return chained
-        raise ValidationError("version", f"must be a version with a recorded link, from 1 "
-                                         f"to {len(known)}")
+        return known, max(links, default=0)
 
     # -- for the operator's console on the server only (never reachable from the web) ----
 

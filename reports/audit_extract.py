@@ -12,8 +12,13 @@ type, fields, or an event added, dropped or moved) changes the digest.
 
 The events are the audit trail's rows (projections/audit_trail.py): people by pseudonym,
 names and secrets left out, as the trail keeps them. `history_digest` is the one function
-that says what is hashed; a later version that chains in the store's own hash (the
-"verify" work) extends it there.
+that says what is hashed.
+
+An extract of one procurement also prints the head of the case's hash chain at its last
+event (`chain_head`, domain/history_chain.py): the link over the events as stored, which
+the live system gives again for that version (`GET …/chain/head?version=`) and checks
+(`procurement verify`) however far the case has moved on, so a printed extract can be held
+against the store later.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from domain.history_chain import ChainLink
+from domain.service import ProcurementService
+from domain.values import Actor
 from projections import audit_trail
 from projections.audit_trail import AuditEntry
 from projections.db import Database
@@ -128,3 +136,16 @@ def history_digest(entries: Sequence[AuditEntry]) -> str:
     for entry in entries:
         digest.update(canonical_line(entry))
     return digest.hexdigest()
+
+
+def chain_head(service: ProcurementService, actor: Actor, scope: Scope,
+               entries: Sequence[AuditEntry]) -> ChainLink | None:
+    """The head of the case's hash chain at the extract's last event of the case (an
+    extract of one procurement; None for a period, or while that event is not chained)."""
+    if scope.procurement_id is None:
+        return None
+    versions = [e.aggregate_version for e in entries
+                if e.aggregate_id == scope.procurement_id]
+    if not versions:
+        return None
+    return service.chain_head_at_event(actor, scope.procurement_id, max(versions))

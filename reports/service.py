@@ -164,6 +164,7 @@ class Reports:
         entries = audit_extract.entries(reads, scope,
                                         lambda n: progress(min(5 + n // 500, 30), "reading", n))
         digest = audit_extract.history_digest(entries)
+        head = audit_extract.chain_head(self.service, actor, scope, entries)
         progress(35, "layout", len(entries))
         names: dict[UUID | None, str] = {}
         rows = [(e, producer.pick(event(e.event_type)),
@@ -174,6 +175,7 @@ class Reports:
             "audit_extract.html", producer,
             title=producer.t("Granskningsutdrag", "Audit extract"), subtitle=subtitle,
             rows=rows, digest=digest, algorithm=audit_extract.DIGEST_ALGORITHM,
+            chain_head=head, procurement_id=scope.procurement_id,
             first=entries[0] if entries else None, last=entries[-1] if entries else None,
             local=rendering.LOCAL_TIME)
         pdf = rendering.to_pdf(html, producer)
