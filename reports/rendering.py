@@ -67,6 +67,17 @@ class Producer:
         pattern = "#,##0" + ("." + "#" * places if places > 0 else "")
         return numbers.format_decimal(rounded, pattern, locale=self.locale)
 
+    def cell(self, value: object) -> str:
+        """A statistics cell: suppressed as "..", a label in the language, a number in the
+        locale, text as it is."""
+        if value is None:
+            return SUPPRESSED_MARK
+        if isinstance(value, Label):
+            return self.pick(value)
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            return self.number(value)
+        return str(value)
+
     def day(self, value: date | None) -> str:
         if value is None:
             return "–"

@@ -183,6 +183,27 @@ class Reports:
         return pdf, audit_extract.to_jsonl(entries), digest
 
 
+    # -- the annual report of an authority ------------------------------------------------------
+
+    def annual_html(self, actor: Actor, authority_id: UUID | None, year: int, language: str,
+                    *, stylesheet_href: str | None = None, back_href: str | None = None
+                    ) -> str:
+        """The authority's statistics of a year as a report, every cell suppressed as on
+        the statistics page (the very same tables)."""
+        stats = self.statistics(actor, authority_id, year)
+        producer = self.producer(actor, language)
+        name = self._name(stats.authority_id)
+        return rendering.render_html(
+            "annual.html", producer, stylesheet_href=stylesheet_href, back_href=back_href,
+            title=producer.t(f"Årsrapport {year}", f"Annual report {year}"), subtitle=name,
+            stats=stats, charts=statistics.charts(stats, language), year=year)
+
+    def annual_pdf(self, actor: Actor, authority_id: UUID | None, year: int,
+                   language: str) -> bytes:
+        html = self.annual_html(actor, authority_id, year, language)
+        return rendering.to_pdf(html, self.producer(actor, language))
+
+
 def _party(code: str | None, producer: Producer) -> str:
     for role, label in ROLES.items():
         if role.value == code:

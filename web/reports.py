@@ -4,6 +4,7 @@
     GET /statistics?authority=&year=                 an authority's statistics: tables and
                                                      charts, with the downloads
     GET /statistics/<table>.csv|.xlsx?authority=&year=   one table as CSV or Excel
+    GET /statistics/annual-report[.pdf]?authority=&year=   the annual report (browser, PDF)
     GET /procurements/<id>/reports/follow-up         the follow-up report in the browser
     GET /procurements/<id>/reports/follow-up.pdf     ... as a PDF (WeasyPrint)
     GET /reports/report.css                          the reports' stylesheet
@@ -98,6 +99,22 @@ def statistics() -> str:
         authorities=authorities, authority_name=names(stats.authority_id),
         years=list(range(this_year, this_year - 6, -1)), cell_text=cell_text,
         formats=FORMATS, args={"authority": str(stats.authority_id), "year": stats.year})
+
+
+@bp.get("/statistics/annual-report")
+def annual_report_html() -> str:
+    authority, year = _query()
+    return reports().annual_html(current_actor(), authority, year, language(),
+                                 stylesheet_href=url_for("reports.stylesheet"),
+                                 back_href=url_for("reports.statistics", year=year,
+                                                   authority=authority))
+
+
+@bp.get("/statistics/annual-report.pdf")
+def annual_report() -> Response:
+    authority, year = _query()
+    body = reports().annual_pdf(current_actor(), authority, year, language())
+    return _pdf(body, f"arsrapport-{year}.pdf")
 
 
 @bp.get("/statistics/<key>.<fmt>")

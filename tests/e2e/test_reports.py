@@ -40,11 +40,13 @@ def signed_in(world: ApiWorld, party: str, language: str = "sv") -> Browser:
     return browser
 
 
-def pdf_text(response: object) -> str:
+def pdf_text(response: object, layout: bool = False) -> str:
+    """The PDF's text; `layout`: each table row on one line, as laid out."""
     assert response.status_code == 200, response.get_data(as_text=True)[:500]  # type: ignore[attr-defined]
     assert response.mimetype == "application/pdf"  # type: ignore[attr-defined]
     reader = PdfReader(io.BytesIO(response.get_data()))  # type: ignore[attr-defined]
-    return "\n".join(page.extract_text() for page in reader.pages)
+    mode = "layout" if layout else "plain"
+    return "\n".join(page.extract_text(extraction_mode=mode) for page in reader.pages)
 
 
 def keep_first_page(response: object, name: str) -> Path:
@@ -104,3 +106,24 @@ def test_a_supplier_gets_no_target_group_from_any_report(
     for path in (f"/procurements/{seeded.case_a}/reports/follow-up.pdf",
                  f"/procurements/{seeded.case_a}/reports/follow-up"):
         assert stranger.get(path).status_code == 404
+
+
+def test_the_annual_report_shows_the_authoritys_year(world: tuple[ApiWorld, Seeded]) -> None:
+    opened, _ = world
+    authority = opened["authority"].organisation_id
+    query = f"?authority={authority}&year=2027"
+    for party in ("authority", "auditor"):
+        response = signed_in(opened, party).get(f"/statistics/annual-report.pdf{query}")
+        text = pdf_text(response, layout=True)
+        rows = {line.split()[0] + " " + line.split()[1]: line.split()
+                for line in text.splitlines() if line.strip().startswith("CPV ")}
+        assert rows["CPV 90"][2:5] == ["1", "24", "9"]  # contracts, required, people
+        flat = " ".join(text.split())
+        assert "Årsrapport 2027 Norrviks kommun" in flat and "Sida 1 av" in flat
+        assert "Vid start" in flat and "Små och medelstora företags andel" in flat
+    keep_first_page(response, "annual-report-sv")
+    english = pdf_text(signed_in(opened, "authority", "en").get(
+        f"/statistics/annual-report.pdf{query}"))
+    assert "Annual report 2027" in english and "Page 1 of" in english
+    assert signed_in(opened, "supplier").get(
+        f"/statistics/annual-report.pdf{query}").status_code == 404

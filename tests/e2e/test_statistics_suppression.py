@@ -1,6 +1,7 @@
 """No statistics output shows a suppressed cell: not a count of 1 to 4, nor one that the
 others would give away. The same seeded small groups are read from every output: the
-statistics page, the JSON API, and the CSV and XLSX downloads of every table."""
+statistics page, the JSON API, the CSV and XLSX downloads of every table, and the annual
+report's PDF (its text read back)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from projections.statistics import SUPPRESSED_MARK
 from tests.e2e.api_helpers import API, PASSWORD, ApiWorld, open_world, settle
 from tests.e2e.conftest import SECRET_KEY, Browser
 from tests.e2e.reports_seed import YEAR, Seeded, seed_small_groups
+from tests.e2e.test_reports import pdf_text
 
 # The columns that count people (or tenders): each must be 0, 5 or more, or suppressed.
 COUNT_COLUMNS = {"Anställda personer", "Anbud", "Anbud från SMF", "Tilldelningar",
@@ -68,6 +70,24 @@ def test_no_output_shows_a_suppressed_cell(world: tuple[ApiWorld, Seeded]) -> No
         for key in ("industries", "outcomes", "sme"):
             _csv_holds_back_small_groups(browser.get(f"/statistics/{key}.csv{query}"))
             _xlsx_holds_back_small_groups(browser.get(f"/statistics/{key}.xlsx{query}"))
+        _pdf_holds_back_small_groups(pdf_text(
+            browser.get(f"/statistics/annual-report.pdf{query}"), layout=True))
+
+
+def _pdf_holds_back_small_groups(text: str) -> None:
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    outcome_rows = [line for line in lines if line.startswith("Långtidsarbetslösa ")]
+    assert len(outcome_rows) == 3, outcome_rows  # start, during, exit
+    for row in outcome_rows:
+        counts = [token for token in row.split() if re.fullmatch(r"[\d.]+", token)]
+        assert counts and all(_is_shown_safely(c) for c in counts), row
+    mark = SUPPRESSED_MARK
+    start, during, leaving = (r.split()[-7:] for r in outcome_rows)  # 6 statuses, total
+    assert start == ["9", "0", "0", "0", "0", "0", "9"]
+    assert during == [mark, "0", mark, "0", "0", "0", mark]  # 6 and 3: both hidden
+    assert leaving == [mark] * 7  # a group of 2
+    building = next(line for line in lines if line.startswith("CPV 45 "))
+    assert building.split()[-3:] == [SUPPRESSED_MARK] * 3, building  # people and months
 
 
 def _api_holds_back_small_groups(opened: ApiWorld, party: str) -> None:
