@@ -118,6 +118,7 @@ def describe_store(env: Mapping[str, str] | None = None) -> str:
 def check_settings(environ: Mapping[str, str] | None = None) -> list[str]:
     """Every mistake in the settings a process reads at start, one line each (empty: all
     fine), so an operator fixes them in one go rather than one per restart."""
+    from projections.ocds import releases as ocds
     from scheduler import mailer, runner
     from web import extension, sessions
 
@@ -130,6 +131,7 @@ def check_settings(environ: Mapping[str, str] | None = None) -> list[str]:
         lambda: runner.Settings.from_env(env),
         lambda: runner.embedded_mode(env),
         lambda: mailer.MailSettings.from_env(env),
+        lambda: ocds.ocid_prefix(env.get(ocds.OCID_PREFIX_SETTING)),
     ]
     if env.get(ROUTING_SETTING):
         checks.append(lambda: load_routing(env[ROUTING_SETTING]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -15,15 +16,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from domain.errors import ConfigurationError
 from domain.examples import Parties, example_setup, walk_to
 from domain.procurement.lifecycle import State
 from domain.service import ProcurementService
 from domain.values import TargetGroup
 from projections.ocds import schema
-from projections.ocds.releases import TEST_OCID_PREFIX
+from projections.ocds.releases import OCID_PREFIX_SETTING, TEST_OCID_PREFIX, ocid_prefix
 from tests.e2e.api_helpers import case_path, open_world
 from tests.e2e.conftest import Browser, settle
-from web import demo, labels
+from web import bootstrap, demo, labels
 from web.app import create_app
 from web.extension import current_service
 
@@ -200,3 +202,16 @@ def test_the_owner_and_auditors_export_any_case_of_theirs_through_the_api(
         assert world.client.get(public).status_code == 200
         again = world.post("authority", f"{case_path(case_id)}/publication")
         assert again.status_code == 409
+
+
+def test_the_ocid_prefix_is_the_test_prefix_unless_set_and_a_malformed_one_is_named(
+        tmp_path: Path) -> None:
+    assert ocid_prefix(None) == TEST_OCID_PREFIX
+    assert ocid_prefix("ocds-a1b2c3") == "ocds-a1b2c3"
+    env = {"PERSISTENCE_MODULE": "eventsourcing.popo", "PROCUREMENT_ALLOW_IN_MEMORY": "yes",
+           "PROCUREMENT_DATA_DIR": str(tmp_path)}
+    assert bootstrap.check_settings(env) == []
+    problems = bootstrap.check_settings({**env, OCID_PREFIX_SETTING: "ocds-Norrvik"})
+    assert len(problems) == 1 and OCID_PREFIX_SETTING in problems[0]
+    with pytest.raises(ConfigurationError, match=OCID_PREFIX_SETTING):
+        create_app({"TESTING": True, "PROCUREMENT_ENV": env, OCID_PREFIX_SETTING: "ocds-x"})
