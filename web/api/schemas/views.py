@@ -319,6 +319,8 @@ class CaseView(Schema):
     matcher_id = fields.UUID(allow_none=True)
     partner_ids = fields.List(fields.UUID())
     cancellation_reason = fields.String(allow_none=True)
+    marked_for_publication = fields.Boolean(metadata={
+        "description": "Anyone may read the case as open data (OCDS), without signing in"})
 
 
 # -- the participant register ---------------------------------------------------------------
