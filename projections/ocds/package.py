@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +21,9 @@ from projections.ocds.schema import SUSTAINABILITY_EXTENSION, VERSION, release_s
 PUBLISHER = "Sysselsättningskrav – ärendehantering"
 
 
+@cache
 def _merger() -> ocdsmerge.Merger:
+    """Built once per process: it dereferences the whole schema, and merging changes it not."""
     return ocdsmerge.Merger(release_schema())
 
 

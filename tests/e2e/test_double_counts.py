@@ -35,8 +35,9 @@ def _flag(world: ApiWorld, party: str, case_id: object) -> str:
 
 
 def test_the_same_person_claimed_by_two_contracts_is_flagged_and_counted_once(
-        sqlite_env: dict[str, str]) -> None:
-    with open_world(sqlite_env) as world:
+        store: dict[str, str]) -> None:
+    """On SQLite and PostgreSQL (the `store` fixture)."""
+    with open_world(store) as world:
         today = world.service.clock.today()
         # The same person (walk_to places "P-0001") in two authorities' contracts, full
         # time for 12 months each; the second starts two months after the first.
