@@ -199,6 +199,12 @@ def test_postgres_restarted_under_load_loses_nothing_and_the_same_workers_serve_
     accepted = {s for s, a in world.answers if a.status == ADDED}
     assert accepted <= set(stored), "an accepted note is missing"
     assert set(stored) <= accepted | set(answers[503]), "a note nobody sent"
+    # Both workers' counts in one scrape (prometheus_client's multiprocess mode).
+    metrics = call(server.base, "GET", "/metrics").body
+    for outcome, code in (("accepted", ADDED), ("unavailable", 503)):
+        sent = sum(1 for _, a in world.answers if a.status == code)
+        assert (f'procurement_commands_total{{command="api.add_dialogue_note",'
+                f'outcome="{outcome}"}} {float(sent)}') in metrics
 
 
 # -- a projection process killed under load ----------------------------------------------------
