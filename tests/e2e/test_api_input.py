@@ -331,6 +331,8 @@ ENDPOINTS = (
     )),
     Endpoint("get_participant", "GET", "/participants/{participant_id}", None),
     Endpoint("read_log", "GET", f"{CASE}/read-log", None),
+    Endpoint("outcomes", "GET", "/statistics/outcomes", None),
+    Endpoint("sme_shares", "GET", "/statistics/sme-shares", None),
     Endpoint("get_case", "GET", CASE, None),
     Endpoint("history", "GET", f"{CASE}/history", None),
     Endpoint("case_diff", "GET", f"{CASE}/diff", None),
@@ -379,6 +381,17 @@ def test_every_endpoint_is_in_the_table(world: ApiWorld) -> None:
               if rule.endpoint.startswith("api.")}
     assert routed == {e.operation for e in ENDPOINTS} | {"list_procurements", "list_tasks",
                                                              "list_participants"}
+
+
+@pytest.mark.parametrize("path", ["/statistics/outcomes", "/statistics/sme-shares"])
+@pytest.mark.parametrize(("query", "name"), [
+    ({"year": "last"}, "year"), ({"year": "1800"}, "year"),
+    ({"authority_id": "norrvik"}, "authority_id"), ({"colour": "blue"}, "colour"),
+])
+def test_a_bad_statistics_query_names_the_parameter(world: ApiWorld, path: str,
+                                                    query: dict[str, str], name: str) -> None:
+    response = world.get("authority", API + path, query_string=query)
+    assert_problem(response, 400, f"query.{name}")  # where it was sent, and its name
 
 
 @pytest.mark.parametrize("endpoint", [e for e in WRITES if e.body], ids=lambda e: e.operation)

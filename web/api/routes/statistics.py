@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from marshmallow import RAISE
+
 from projections import statistics
 from projections.db import Database
 from reports.service import Reports
@@ -34,7 +36,7 @@ def _by_store(reports: Reports, scope: list[UUID]) -> dict[Database, list[UUID]]
 
 
 @bp.route("/statistics/outcomes", methods=["GET"], tags=TAGS)
-@bp.arguments(schemas.StatisticsQuery, location="query")
+@bp.arguments(schemas.StatisticsQuery, location="query", unknown=RAISE)
 @bp.response(200, schemas.OutcomeGroupView(many=True))
 @operation("statistics_outcomes", 404)
 def outcomes(query: dict[str, Any]) -> list[statistics.OutcomeGroup]:
@@ -47,7 +49,7 @@ def outcomes(query: dict[str, Any]) -> list[statistics.OutcomeGroup]:
 
 
 @bp.route("/statistics/sme-shares", methods=["GET"], tags=TAGS)
-@bp.arguments(schemas.StatisticsQuery, location="query")
+@bp.arguments(schemas.StatisticsQuery, location="query", unknown=RAISE)
 @bp.response(200, schemas.SmeShareView(many=True))
 @operation("statistics_sme_shares", 404)
 def sme_shares(query: dict[str, Any]) -> list[statistics.SmeShare]:
