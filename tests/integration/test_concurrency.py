@@ -247,3 +247,42 @@ def test_two_writers_who_loaded_the_same_version_cannot_both_save(
     assert summaries[-1] == winner
     assert len(summaries) == 2  # the walk's note and the winner's
     assert versions(reader, pid) == list(range(1, before + 2))
+
+
+class AnswerLostService(ProcurementService):
+    """Stores its first save, then raises as if the database went away before the commit
+    was acknowledged and the library's retry found the events already there."""
+
+    name = ProcurementService.name
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lose_next_answer = False
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        recordings = super().save(*objs, **kwargs)
+        if self.lose_next_answer:
+            self.lose_next_answer = False
+            raise IntegrityError("duplicate key: the retried insert met its own events")
+        return recordings
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_a_command_whose_stored_answer_was_lost_is_not_run_again(
+        fresh_postgres_env: dict[str, str], open_service: ServiceFactory,
+        parties: Parties, encrypted: bool) -> None:
+    from eventsourcing.cryptography import AESCipher
+    env = ({**fresh_postgres_env, "CIPHER_KEY": AESCipher.create_key(32)} if encrypted
+           else fresh_postgres_env)
+    service = open_service(env, AnswerLostService)
+    assert isinstance(service, AnswerLostService)
+    pid = walk_to(service, parties, State.DRAFT).procurement_id
+    before = service.get_case(parties.authority, pid)
+
+    service.lose_next_answer = True
+    service.add_dialogue_note(parties.authority, pid, note("once", service))
+
+    after = open_service(env).get_case(parties.authority, pid)
+    assert [n.summary for n in after.dialogue_notes].count("once") == 1
+    assert after.version == before.version + 1
+    assert versions(service, pid) == list(range(1, before.version + 2))
