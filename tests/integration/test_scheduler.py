@@ -234,7 +234,6 @@ def test_over_a_two_year_contract_every_reminder_is_sent_once_on_its_day_to_its_
     # Its own item, ended on the day: told before, never escalated to itself.
     assert {(n.kind, n.stage) for n in inbox if n.stage != "escalation"} == {
         ("contract_end", "before")}
-    assert elapsed < 30, f"the time travel took {elapsed:.1f} s"
 
 
 class _Staged:
