@@ -1,5 +1,5 @@
 """The scheduler: the reminders job, the mail job, the retention job and the reports job
-(queued background reports, reports/jobs.py) on APScheduler 3.11, run only by the leader
+(queued background reports, web/reports/jobs.py) on APScheduler 3.11, run only by the leader
 (scheduler/leader.py).
 
 Jobs are kept in memory under stable ids and rebuilt at every start (a job store cannot be
@@ -45,16 +45,16 @@ from domain.service import ProcurementService
 from projections.db import Database
 from projections.runner import Follower
 from projections.tables import Table
-from reports import jobs as report_jobs
-from reports.service import Reports
 from scheduler.leader import Leadership, leadership
 from scheduler.reminding import CatchUpHere, Freshness, RemindersJob, WaitForFollower
 from scheduler.retention import RetentionJob, retention_months
+from web.reports import jobs as report_jobs
+from web.reports.service import Reports
 
 log = logging.getLogger("scheduler")
 
 REMINDERS, MAIL, RETENTION, REPORTS = "reminders", "mail", "retention", "reports"
-REPORTS_INTERVAL = 2.0  # seconds: a queued report (reports/jobs.py) starts within this
+REPORTS_INTERVAL = 2.0  # seconds: a queued report (web/reports/jobs.py) starts within this
 MODE_SETTING = "PROCUREMENT_SCHEDULER"
 BACKGROUND, OFF = "background", "off"
 MODES = (BACKGROUND, OFF)

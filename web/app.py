@@ -31,7 +31,6 @@ from web import (
     metrics,
     open_data,
     organisation,
-    reports,
     security,
     sessions,
     signin,
@@ -39,6 +38,7 @@ from web import (
 )
 from web.portals import participants, past, timeline
 from web.portals import routes as portal_routes
+from web.reports import routes as reports
 
 
 def create_app(settings: Mapping[str, Any] | None = None,

@@ -10,9 +10,9 @@ from typing import Any
 from flask import Flask, session
 
 from domain.access import Command
-from reports.service import Reports
 from web.auth import SESSION_USER, is_api_request, optional_actor
 from web.extension import current_service
+from web.reports.service import Reports
 
 logger = logging.getLogger(__name__)
 

@@ -43,12 +43,12 @@ from domain.procurement.lifecycle import State
 from domain.procurement.matching import Candidate
 from domain.service import ProcurementService
 from domain.values import TargetGroup
-from reports.audit_extract import Scope
-from reports.service import Reports
 from scheduler.runner import Scheduler
 from tests.e2e.api_helpers import register_party
 from web.bootstrap import build_service
 from web.read_models import ReadModels
+from web.reports.audit_extract import Scope
+from web.reports.service import Reports
 
 CHECKPOINTS = ("start", "during_3", "during_6", "during_9", "exit")
 

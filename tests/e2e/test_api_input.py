@@ -379,11 +379,8 @@ def url(endpoint: Endpoint, draft: str, **ids: str) -> str:
 def test_every_endpoint_is_in_the_table(world: ApiWorld) -> None:
     routed = {rule.endpoint.removeprefix("api.") for rule in world.app.url_map.iter_rules()
               if rule.endpoint.startswith("api.")}
-    # Lists, and the statistics (no body, no id: their query is checked in
-    # tests/e2e/test_statistics_suppression.py and by Schemathesis).
     assert routed == {e.operation for e in ENDPOINTS} | {"list_procurements", "list_tasks",
-                                                             "list_participants", "outcomes",
-                                                             "sme_shares"}
+                                                             "list_participants"}
 
 
 @pytest.mark.parametrize("path", ["/statistics/outcomes", "/statistics/sme-shares"])

@@ -54,7 +54,7 @@ QUERY_PARAMETERS = {"read_participant": ["case_id"], "get_case": ["as_of", "vers
 REGISTER = {"registered_references", "register_participant", "read_participant",
             "erase_participant"}
 CREATING = {"create_procurement", "register_participant"}  # no state to conflict with
-# Statistics of the authorities the caller may read (reports/service.py, not the service).
+# Statistics of the authorities the caller may read (web/reports/service.py, not the service).
 STATISTICS = {"statistics_outcomes", "statistics_sme_shares"}
 # Methods of ProcurementService that are not the API's: the console's, the library's, and
 # the version scope every API request runs in (web/api/conditional.py).

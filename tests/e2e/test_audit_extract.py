@@ -16,14 +16,14 @@ import pytest
 from pypdf import PdfReader
 
 from projections import audit_trail
-from reports import audit_extract
-from reports.audit_extract import CANONICAL_KEYS, Scope
 from scheduler.runner import DONE, Scheduler
 from tests.e2e.api_helpers import ApiWorld, open_world, parties, settle
 from tests.e2e.conftest import SECRET_KEY
 from tests.e2e.reports_seed import Seeded, seed_small_groups
 from tests.e2e.test_reports import keep_first_page, signed_in
 from web.extension import current_read_models
+from web.reports import audit_extract
+from web.reports.audit_extract import CANONICAL_KEYS, Scope
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from decimal import Decimal
 from domain.examples import Parties, walk_to
 from domain.procurement.followup_plan import add_months
 from domain.procurement.lifecycle import State
-from reports.service import Reports
 from tests.e2e.api_helpers import PASSWORD, ApiWorld, open_world, settle
 from tests.e2e.conftest import Browser
 from web.extension import current_read_models
+from web.reports.service import Reports
 
 
 def _parties(world: ApiWorld, authority: str) -> Parties:

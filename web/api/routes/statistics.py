@@ -1,4 +1,4 @@
-"""Statistics of the authorities the caller may read (reports/service.py asks the access
+"""Statistics of the authorities the caller may read (web/reports/service.py asks the access
 policy): follow-up outcomes per target group and checkpoint, and the SMEs' share of
 tenders and awards, per authority and year, with every count under 5 suppressed (null).
 
@@ -14,10 +14,10 @@ from marshmallow import RAISE
 
 from projections import statistics
 from projections.db import Database
-from reports.service import Reports
 from web.api.blueprint import actor, bp, operation, service
 from web.api.schemas import statistics as schemas
 from web.extension import current_read_models
+from web.reports.service import Reports
 
 TAGS = ["statistics"]
 BY = ("authority", "year")

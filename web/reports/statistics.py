@@ -33,9 +33,9 @@ from projections.db import Database
 from projections.labels import Label
 from projections.labels import checkpoint as checkpoint_label
 from projections.statistics import suppress
-from reports import charts as charts_module
 from web import labels
 from web.portals.vocabulary import option
+from web.reports import charts as charts_module
 
 Cell = str | int | Decimal | Label | None  # None: suppressed
 

@@ -25,10 +25,10 @@ from projections import compliance
 from projections.db import Database
 from projections.labels import Label
 from projections.labels import checkpoint as checkpoint_label
-from reports import charts
-from reports.rendering import Producer
 from web import labels
 from web.portals.vocabulary import DECISION_KINDS, REPORT_STATUSES, option
+from web.reports import charts
+from web.reports.rendering import Producer
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 
 from projections.labels import Label
 from projections.statistics import SUPPRESSED_MARK
-from reports.statistics import Cell, StatTable
+from web.reports.statistics import Cell, StatTable
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,5 +1,5 @@
 """Statistics and reports in the portal, for those the access policy lets have them
-(reports/service.py asks it).
+(web/reports/service.py asks it).
 
     GET /statistics?authority=&year=                 an authority's statistics: tables and
                                                      charts, with the downloads
@@ -32,15 +32,15 @@ from domain import errors
 from domain.values import Actor
 from projections.labels import Label
 from projections.statistics import SUPPRESSED_MARK
-from reports import jobs, rendering, spreadsheets
-from reports.audit_extract import Scope
-from reports.service import Reports
-from reports.statistics import TABLE_KEYS, Cell, Statistics, charts
 from web.auth import current_actor
 from web.extension import current_read_models, current_service
 from web.formatting import number
 from web.i18n import language, pick
 from web.presenters import OrganisationNames
+from web.reports import jobs, rendering, spreadsheets
+from web.reports.audit_extract import Scope
+from web.reports.service import Reports
+from web.reports.statistics import TABLE_KEYS, Cell, Statistics, charts
 
 bp = Blueprint("reports", __name__)
 FORMATS = {"csv": (spreadsheets.to_csv, spreadsheets.CSV_TYPE),

@@ -6,11 +6,11 @@ PDF reports rendered with WeasyPrint from HTML templates that a browser shows as
     charts.py       SVG charts drawn on the server
     follow_up.py    the follow-up report of one procurement
     audit_extract.py every event of a case or a period, and the digest of that history
-    annual.py       the annual report of an authority
     rendering.py    templates (this package's templates/) to HTML and PDF
     jobs.py         long reports in the background: a jobs table, run by the scheduler
     service.py      who may have which report (domain/access.py), the one entry point
+    routes.py       the portal's pages and downloads of them
 
-Labels of codes come from web/labels.py and web/portals/vocabulary.py, which hold data
-only: one list of names for the portal and its reports.
+Labels of codes come from web/labels.py and web/portals/vocabulary.py: one list of names
+for the portal and its reports. The scheduler runs the background jobs (jobs.py).
 """

@@ -21,11 +21,11 @@ from domain.errors import AccessDenied, NotFound
 from domain.service import ProcurementService
 from domain.values import Actor, Role
 from projections.db import Database
-from reports import audit_extract, follow_up, jobs, rendering, statistics
-from reports.audit_extract import Scope
-from reports.rendering import Producer
-from reports.statistics import Statistics
 from web.labels import ROLES, STATES, event
+from web.reports import audit_extract, follow_up, jobs, rendering, statistics
+from web.reports.audit_extract import Scope
+from web.reports.rendering import Producer
+from web.reports.statistics import Statistics
 
 
 class NoStatistics(NotFound):
@@ -129,7 +129,7 @@ class Reports:
         html = self.follow_up_html(actor, procurement_id, language)
         return rendering.to_pdf(html, self.producer(actor, language))
 
-    # -- the audit extract: in the background (reports/jobs.py) ----------------------------------
+    # -- the audit extract: in the background (web/reports/jobs.py) --------------------------
 
     def job_store(self) -> jobs.JobStore:
         return jobs.JobStore(Database.of(self.service), self.service.clock.now)
