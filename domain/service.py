@@ -386,16 +386,9 @@ class ProcurementService(DirectoryCommands, ParticipantCommands, HistoryQueries,
                 raise VersionMismatch(procurement_id, expected,
                                       access.visible_version(actor, case))
             change(case)
-            recorded = list(case.pending_events)
             try:
                 self.save(case)
             except IntegrityError:
-                if self._already_stored(recorded):
-                    # The commit went through but its answer was lost (the database went
-                    # away just then) and the library's retry found its own events stored:
-                    # the command is done, and must not be run again.
-                    _note_saved(actor, case)
-                    return
                 if expected is not None:
                     # The case the client saw is gone; re-running would act on a newer one.
                     raise VersionMismatch(procurement_id, expected) from None
@@ -406,17 +399,6 @@ class ProcurementService(DirectoryCommands, ParticipantCommands, HistoryQueries,
             _note_saved(actor, case)
             return
         raise ConcurrencyConflict(procurement_id, self.max_attempts)
-
-    def _already_stored(self, recorded: list[Any]) -> bool:
-        """Whether these new events of one case are the ones its store holds at their
-        versions (compared decoded: with CIPHER_KEY the stored bytes differ each time)."""
-        if not recorded:
-            return False
-        first, last = recorded[0], recorded[-1]
-        store = self._store_of(first.originator_id)
-        stored = store.events.get(first.originator_id, gt=first.originator_version - 1,
-                                       lte=last.originator_version)
-        return list(stored) == recorded
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """A snapshot is an optimisation taken after the events are stored: another process
