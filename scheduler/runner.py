@@ -52,6 +52,9 @@ from web.reports import jobs as report_jobs
 from web.reports.service import Reports
 
 log = logging.getLogger("scheduler")
+# APScheduler logs every run of every job at INFO, the reports job's every 2 s included: keep
+# its warnings and errors (a job that failed or was missed), and our jobs' own lines.
+logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
 REMINDERS, MAIL, RETENTION, REPORTS = "reminders", "mail", "retention", "reports"
 REPORTS_INTERVAL = 2.0  # seconds: a queued report (web/reports/jobs.py) starts within this

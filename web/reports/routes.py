@@ -125,7 +125,7 @@ def download(key: str, fmt: str) -> Response:
     write, mimetype = FORMATS[fmt]
     body = write(stats.table(key), language())
     name = f"{key}-{stats.year}.{fmt}"
-    return Response(body, mimetype=mimetype,
+    return Response(body, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -253,5 +253,5 @@ def _job_file(job_id: UUID, which: str) -> Response:
         abort(404)
     mimetype = rendering.PDF_TYPE if which == "pdf" else "application/jsonl"
     filename = f"granskningsutdrag-{job_id}.{'pdf' if which == 'pdf' else 'jsonl'}"
-    return Response(body, mimetype=mimetype,
+    return Response(body, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
