@@ -168,3 +168,21 @@ def walk_to(service: ProcurementService, parties: Parties, target: State, *,
 
 def _reached(target: State, step: State) -> bool:
     return target is step
+
+
+def place_person(service: ProcurementService, parties: Parties, reference: str,
+                 group: TargetGroup, start: date) -> WalkedCase:
+    """A case in delivery at `parties.supplier` in which the person with this participant
+    reference (of the given target group) is proposed, accepted and placed from `start`."""
+    walked = walk_to(service, parties, State.DELIVERY, placements=0)
+    pid = walked.procurement_id
+    position = example_position(start)
+    service.offer_position(parties.supplier, pid, position)
+    candidate = Candidate(uuid4(), position.position_id, reference, group,
+                          eligibility_attested=True)
+    service.propose_candidate(parties.matcher, pid, candidate)
+    service.accept_candidate(parties.supplier, pid, candidate.candidate_id)
+    placement_id = uuid4()
+    service.start_placement(parties.supplier, pid, placement_id, candidate.candidate_id,
+                            example_terms(start))
+    return WalkedCase(pid, [position.position_id], [candidate.candidate_id], [placement_id])

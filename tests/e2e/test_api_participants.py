@@ -11,10 +11,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.examples import example_position, example_terms, walk_to
+from domain.examples import place_person
 from domain.procurement.followup_plan import add_months
-from domain.procurement.lifecycle import State
-from domain.procurement.matching import Candidate
 from domain.values import TargetGroup
 from tests.e2e.api_helpers import API, ApiWorld, assert_problem, case_path, open_world, parties
 
@@ -39,18 +37,9 @@ def _register(world: ApiWorld, body: dict[str, Any] | None = None) -> tuple[str,
 
 def _placed(world: ApiWorld, reference: str) -> str:
     """A case in delivery at "supplier" in which the person is placed; its id."""
-    service, cast = world.service, parties(world)
-    pid = walk_to(service, cast, State.DELIVERY, placements=0).procurement_id
-    start = add_months(service.clock.today(), -2)
-    position = example_position(start)
-    service.offer_position(cast.supplier, pid, position)
-    candidate = Candidate(uuid4(), position.position_id, reference, TargetGroup.YOUNG,
-                          eligibility_attested=True)
-    service.propose_candidate(cast.matcher, pid, candidate)
-    service.accept_candidate(cast.supplier, pid, candidate.candidate_id)
-    service.start_placement(cast.supplier, pid, uuid4(), candidate.candidate_id,
-                            example_terms(start))
-    return str(pid)
+    start = add_months(world.service.clock.today(), -2)
+    return str(place_person(world.service, parties(world), reference, TargetGroup.YOUNG,
+                            start).procurement_id)
 
 
 def _log(world: ApiWorld) -> list[Any]:

@@ -8,14 +8,12 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from flask import Flask
 
-from domain.examples import Parties, example_position, example_terms, walk_to
+from domain.examples import Parties, example_position, place_person
 from domain.procurement.followup_plan import add_months
-from domain.procurement.lifecycle import State
-from domain.procurement.matching import Candidate
 from domain.service import ProcurementService
 from domain.values import TargetGroup
 from tests.e2e.conftest import Browser
@@ -48,17 +46,8 @@ def _placed(service: ProcurementService, actors: dict[demo.DemoParty, Any],
                       matcher=actors[demo.MATCHER],
                       social_enterprise=actors[demo.SOCIAL_ENTERPRISE],
                       auditor=actors[demo.AUDITOR])
-    pid = walk_to(service, parties, State.DELIVERY, placements=0).procurement_id
     start = add_months(add_months(service.clock.today(), -26), 1)
-    position = example_position(start)
-    service.offer_position(parties.supplier, pid, position)
-    candidate = Candidate(uuid4(), position.position_id, reference, GROUP,
-                          eligibility_attested=True)
-    service.propose_candidate(parties.matcher, pid, candidate)
-    service.accept_candidate(parties.supplier, pid, candidate.candidate_id)
-    service.start_placement(parties.supplier, pid, uuid4(), candidate.candidate_id,
-                            example_terms(start))
-    return pid
+    return place_person(service, parties, reference, GROUP, start).procurement_id
 
 
 def test_the_matcher_registers_sees_and_erases_a_person(

@@ -33,11 +33,9 @@ from flask import Flask
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from domain.examples import example_position, example_terms, walk_to
+from domain.examples import place_person
 from domain.participants.sealing import PersonalDetails
 from domain.procurement.followup_plan import add_months
-from domain.procurement.lifecycle import State
-from domain.procurement.matching import Candidate
 from domain.procurement.reports import SupplierReport
 from domain.values import TargetGroup
 from tests.e2e.api_helpers import PASSWORD, ApiWorld, open_world, parties, settle
@@ -72,17 +70,9 @@ def _build(env: dict[str, str], group: TargetGroup, stack: ExitStack) -> World:
         cast.matcher, PersonalDetails(NAME, group, eligibility_attested=True,
                                       personal_number="19811218-9876",
                                       email="zq@example.se", phone="070-123 45 67"))
-    pid = walk_to(service, cast, State.DELIVERY, placements=0).procurement_id
     start = add_months(service.clock.today(), -7)
-    position = example_position(start)
-    service.offer_position(cast.supplier, pid, position)
-    candidate = Candidate(uuid4(), position.position_id, reference, group,
-                          eligibility_attested=True)
-    service.propose_candidate(cast.matcher, pid, candidate)
-    service.accept_candidate(cast.supplier, pid, candidate.candidate_id)
-    placement_id = uuid4()
-    service.start_placement(cast.supplier, pid, placement_id, candidate.candidate_id,
-                            example_terms(start))
+    placed = place_person(service, cast, reference, group, start)
+    pid, placement_id = placed.procurement_id, placed.placement_ids[0]
     for checkpoint, months in (("start", 0), ("during_3", 3), ("during_6", 6)):
         service.record_checkpoint(cast.matcher, pid, placement_id, checkpoint,
                                   add_months(start, months),
@@ -92,8 +82,8 @@ def _build(env: dict[str, str], group: TargetGroup, stack: ExitStack) -> World:
     settle(world.app)
     ids = {"procurement_id": str(pid), "participant_id": str(participant_id),
            "supplier_id": str(world["supplier"].organisation_id),
-           "position_id": str(position.position_id),
-           "candidate_id": str(candidate.candidate_id), "placement_id": str(placement_id),
+           "position_id": str(placed.position_ids[0]),
+           "candidate_id": str(placed.candidate_ids[0]), "placement_id": str(placement_id),
            "report_id": str(report.report_id),
            "organisation_id": str(world["supplier"].organisation_id)}
     # Not the supplier's own user and token ids: the crawl posts to every write route, and

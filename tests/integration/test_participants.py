@@ -14,11 +14,10 @@ import pytest
 
 from domain.clock import FixedClock
 from domain.errors import ParticipantErased, ParticipantNotFound, RuleViolation
-from domain.examples import Parties, example_position, example_terms, walk_to
+from domain.examples import Parties, place_person, walk_to
 from domain.participants.sealing import PersonalDetails
 from domain.procurement.followup_plan import add_months
 from domain.procurement.lifecycle import State
-from domain.procurement.matching import Candidate
 from domain.service import ProcurementService
 from domain.values import Actor, Role, TargetGroup
 from projections import audit_trail
@@ -47,17 +46,8 @@ def service(durable_env: dict[str, str]) -> Iterator[ProcurementService]:
 def _place(service: ProcurementService, parties: Parties, reference: str
            ) -> tuple[UUID, list[tuple[int, str, datetime]]]:
     """A case in delivery that employs the person; its id and its history."""
-    walked = walk_to(service, parties, State.DELIVERY, placements=0)
-    pid = walked.procurement_id
     start = add_months(add_months(service.clock.today(), -26), 1)
-    position = example_position(start)
-    service.offer_position(parties.supplier, pid, position)
-    candidate = Candidate(uuid4(), position.position_id, reference, GROUP,
-                          eligibility_attested=True)
-    service.propose_candidate(parties.matcher, pid, candidate)
-    service.accept_candidate(parties.supplier, pid, candidate.candidate_id)
-    service.start_placement(parties.supplier, pid, uuid4(), candidate.candidate_id,
-                            example_terms(start))
+    pid = place_person(service, parties, reference, GROUP, start).procurement_id
     return pid, _history(service, parties, pid)
 
 
