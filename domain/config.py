@@ -28,9 +28,17 @@ DEFAULT_DATA_DIR = "./var"
 EVENTS_FILE = "events.sqlite3"
 # The library reads PROCUREMENT_<KEY> (the application's name) before <KEY>.
 APP_PREFIX = "PROCUREMENT_"
-STORE_KEYS = ("PERSISTENCE_MODULE", "SQLITE_", "POSTGRES_", "CIPHER_")
+STORE_KEYS = ("PERSISTENCE_MODULE", "SQLITE_", "POSTGRES_", "CIPHER_", "AGGREGATE_CACHE_",
+              "DEEPCOPY_FROM_AGGREGATE_CACHE")
 # The library's own cipher for every event and snapshot payload (optional; README).
 AES_CIPHER = "eventsourcing.cryptography:AESCipher"
+# Cases (and directory entries) each process keeps in memory between commands. The library
+# brings a cached one up to date from the store on every load (fast-forward), so a cache
+# is never stale, whatever other processes wrote; it only saves decoding the snapshot and
+# the events after it again.
+CACHE_SIZE = "AGGREGATE_CACHE_MAXSIZE"
+DEFAULT_CACHE_SIZE = "1000"
+CACHE_SIZE_RANGE = (1, 1_000_000)
 
 
 def persistence_settings(overrides: Mapping[str, str] | None = None,
@@ -72,6 +80,7 @@ def persistence_settings(overrides: Mapping[str, str] | None = None,
         raise ConfigurationError(
             f"PERSISTENCE_MODULE: '{module}' is not supported; use {SQLITE} or {POSTGRES}")
     _check_cipher(settings)
+    _check_cache(settings)
     # ...and make the library read what was checked, under either name.
     settings.update({APP_PREFIX + key: value for key, value in list(settings.items())
                      if key.startswith(STORE_KEYS)})
@@ -95,6 +104,28 @@ def _postgres_numbers(settings: Mapping[str, str]) -> list[str]:
     if pre_ping and pre_ping not in _YES + _NO:
         problems.append(f"POSTGRES_PRE_PING: {pre_ping!r} is neither yes nor no")
     return problems
+
+
+def _check_cache(settings: dict[str, str]) -> None:
+    raw = settings.setdefault(CACHE_SIZE, DEFAULT_CACHE_SIZE).strip()
+    low, high = CACHE_SIZE_RANGE
+    problems = []
+    if not (raw.isdigit() and low <= int(raw) <= high):
+        # The library would take 0 for "no limit": a memory leak nobody asked for.
+        problems.append(f"{CACHE_SIZE}: {raw!r} is not a whole number from {low:,} to "
+                        f"{high:,}")
+    # Without fast-forward a process would serve a case as it was when cached; without
+    # the copy two requests would change the one cached case; skipping would let a load
+    # return before the case is up to date.
+    for key, required in (("AGGREGATE_CACHE_FASTFORWARD", "y"),
+                          ("DEEPCOPY_FROM_AGGREGATE_CACHE", "y"),
+                          ("AGGREGATE_CACHE_FASTFORWARD_SKIPPING", "n")):
+        value = settings.get(key, required).strip().lower()
+        if value not in (_YES if required == "y" else _NO):
+            problems.append(f"{key}: must stay {required!r} (several processes share the "
+                            f"store); got {value!r}")
+    if problems:
+        raise ConfigurationError("\n".join(problems))
 
 
 def _check_cipher(settings: dict[str, str]) -> None:

@@ -21,7 +21,13 @@ from eventsourcing.persistence import PersistenceError
 
 from domain.errors import ConfigurationError
 from projections.registry import PROJECTIONS, named
-from projections.runner import BATCH_SIZE, Follower, ProjectionRunner, status
+from projections.runner import (
+    BATCH_SIZE,
+    RUNNER_MIN_INTERVAL,
+    Follower,
+    ProjectionRunner,
+    status,
+)
 
 ServiceBuilder = Callable[[], Application[Any]]
 EXIT_CONFIGURATION = 2
@@ -63,7 +69,12 @@ def projections_group(build_service: ServiceBuilder) -> click.Group:
     @click.option("--poll-interval", type=click.FloatRange(0.01, 60), default=None,
                   help="Seconds between looks at the log [SQLite 0.1, PostgreSQL 1.0, "
                        "which is also woken by LISTEN/NOTIFY].")
-    def run(names: tuple[str, ...], batch_size: int, poll_interval: float | None) -> None:
+    @click.option("--min-interval", type=click.FloatRange(0, 60),
+                  default=RUNNER_MIN_INTERVAL, show_default=True,
+                  help="Under load, seconds between one projection's batches: the lists "
+                       "lag up to this much more, for fewer and larger transactions.")
+    def run(names: tuple[str, ...], batch_size: int, poll_interval: float | None,
+            min_interval: float) -> None:
         """Follow the log with the named projections (all without names) until stopped
         (Ctrl+C or SIGTERM finish the current batch, then stop)."""
         chosen = projection_names(names)
@@ -71,7 +82,7 @@ def projections_group(build_service: ServiceBuilder) -> click.Group:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         with service() as app:
             follower = Follower(app, named(chosen), batch_size=batch_size,
-                                poll_interval=poll_interval)
+                                poll_interval=poll_interval, min_interval=min_interval)
 
             def stop(signum: int, frame: FrameType | None) -> None:
                 follower.stopped.set()

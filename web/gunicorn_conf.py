@@ -57,6 +57,11 @@ worker_class = "gthread"
 timeout = _settings.timeout
 graceful_timeout = 30
 preload_app = False
+# Each worker listens on a socket of its own, and the kernel spreads new connections over
+# them. With one shared socket, a gthread worker accepts every connection it can hold: a
+# few keep-alive clients (nginx's upstream pool, an integration) all land on one worker
+# and the others idle (measured: 76 % and 1 % CPU). A Unix socket cannot be shared so.
+reuse_port = not _settings.bind.startswith("unix:")
 accesslog = None  # web/logs.py writes one structured line per request instead
 loglevel = _settings.log_level.lower()
 logger_class = "web.logs.GunicornLogger"  # gunicorn's own lines in the same format

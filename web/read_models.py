@@ -19,10 +19,12 @@ next page shows the change once the replica has it, however far behind it runs.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.routing import HOME
 from domain.service import ProcurementService
 from domain.values import Actor, Role
 from projections import audit_trail, case_list, double_counts, notices
@@ -52,8 +54,10 @@ class ReadModels:
                  poll_interval: float | None = None) -> None:
         self.service = service
         self.wait_seconds = wait_seconds
-        stores = service.case_stores.all() if service.case_stores else [service]
-        self._stores = [_StoreReadModels(store, mode, poll_interval) for store in stores]
+        stores = (service.case_stores.by_name if service.case_stores
+                  else {HOME: service})
+        self._stores = [_StoreReadModels(name, store, mode, poll_interval)
+                        for name, store in stores.items()]
         home = self._stores[0]
         self.db, self.follower = home.db, home.follower
 
@@ -106,18 +110,39 @@ class ReadModels:
     def wait_for_own_write(self) -> bool:
         """Wait until the projections have applied what this thread just stored (if
         anything); False if they did not get there in time."""
+        return self.wait_for_positions(self.take_written())
+
+    def take_written(self) -> dict[str, int]:
+        """Where in each store's log this thread's writes since it last asked landed, by
+        store name (none: nothing was stored); asking forgets them."""
+        found = {store.name: store.service.last_written_position() for store in self._stores}
+        return {name: position for name, position in found.items() if position}
+
+    def store_names(self) -> list[str]:
+        return [store.name for store in self._stores]
+
+    def heads(self) -> dict[str, int]:
+        """The last position of each store's log now, by store name."""
+        return {store.name: int(store.service.recorder.max_notification_id() or 0)
+                for store in self._stores}
+
+    def wait_for_positions(self, positions: Mapping[str, int],
+                           timeout: float | None = None) -> bool:
+        """Wait until the projections of each named store have applied its log up to the
+        position given, at most `timeout` seconds (the set wait by default); False if
+        they did not get there in time."""
         caught_up = True
         for store in self._stores:
-            position = store.service.last_written_position()
+            position = positions.get(store.name, 0)
             if not position:
                 continue
             if store.follower is not None:
                 store.follower.wake()
-            if not wait_for(store.service, position, PROJECTIONS.values(), self.wait_seconds,
+            seconds = self.wait_seconds if timeout is None else timeout
+            if not wait_for(store.service, position, PROJECTIONS.values(), seconds,
                             store.reads):
-                log.warning("read models have not reached position %d after %.1f s; the "
-                            "next page may not show the change yet", position,
-                            self.wait_seconds)
+                log.warning("read models of store %s have not reached position %d after "
+                            "%.1f s", store.name, position, seconds)
                 caught_up = False
         return caught_up
 
@@ -135,8 +160,7 @@ class ReadModels:
 
     def forget_writes(self) -> None:
         """A request starts with no write of its own (threads serve many requests)."""
-        for store in self._stores:
-            store.service.last_written_position()
+        self.take_written()
 
     def close(self) -> None:
         for store in self._stores:
@@ -162,8 +186,9 @@ class _StoreReadModels:
     its read replica, READ_REPLICA_HOST) and, in the background mode, their follower,
     which always writes to the store itself."""
 
-    def __init__(self, service: ProcurementService, mode: str,
+    def __init__(self, name: str, service: ProcurementService, mode: str,
                  poll_interval: float | None) -> None:
+        self.name = name
         self.service = service
         self.db = Database.of(service)
         for projection in PROJECTIONS.values():

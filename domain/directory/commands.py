@@ -8,7 +8,9 @@ authority grants auditors read access.
 
 from __future__ import annotations
 
-from collections.abc import Set
+import time
+from collections.abc import Iterable, Set
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
@@ -43,11 +45,29 @@ class OrganisationNotFound(NotFound):
         super().__init__(f"Organisation {organisation_id} not found")
 
 
+# A process trusts a bearer token it has checked against the user for this long before it
+# reads the user again. Without it every API request reads the user's newest events: a
+# query, and for an integration's parallel requests on one token, a queue on that user's
+# lock (docs/benchmarks.md). A token revoked, or a user deactivated, through this process
+# is forgotten at once (`_forget_token_checks`); through another, within this time.
+TOKEN_CHECK_SECONDS = 1.0
+_TOKEN_CHECKS_KEPT = 10_000
+
+
+@dataclass(frozen=True)
+class _TokenCheck:
+    actor: Actor
+    expires_at: datetime  # the token's own expiry, checked on every use
+    until: float  # time.monotonic() after which the user is read again
+
+
 @stamping_with_own_clock
 class DirectoryCommands(_ApplicationLike):
     """Mixed into ProcurementService: organisations, users and sign-in."""
 
     clock: Clock
+    _parties: dict[UUID, Role]  # organisation → party, set up empty by the service
+    _token_checks: dict[str, _TokenCheck]  # bearer → its last check, set up empty
     _SIGN_IN_ATTEMPTS = 3
 
     # -- organisations -------------------------------------------------------------------
@@ -121,8 +141,10 @@ class DirectoryCommands(_ApplicationLike):
         user.accept_invitation(secret, password, self.clock.now())
         self.save(user)
 
-    def user(self, user_id: UUID) -> User:
-        found = self._get(user_id)
+    def user(self, user_id: UUID, *, to_change: bool = True) -> User:
+        """`to_change=False`: the cached user itself, for a look that changes nothing
+        (every request's sign-in check), without the copy a command needs."""
+        found = self._get(user_id, to_change=to_change)
         if not isinstance(found, User):
             raise NotFound(f"User {user_id} not found")
         return found
@@ -130,7 +152,7 @@ class DirectoryCommands(_ApplicationLike):
     def actor_for(self, user_id: UUID) -> Actor | None:
         """Who a signed-in session acts as, or None if the user is gone or deactivated."""
         try:
-            user = self.user(user_id)
+            user = self.user(user_id, to_change=False)
         except NotFound:
             return None
         return self._actor_of(user)
@@ -139,7 +161,7 @@ class DirectoryCommands(_ApplicationLike):
         """As `actor_for`, and None as well for a session the user has ended since
         (signed out, or changed the password)."""
         try:
-            user = self.user(user_id)
+            user = self.user(user_id, to_change=False)
         except NotFound:
             return None
         return self._actor_of(user) if user.session_is_current(signed_in_at) else None
@@ -160,8 +182,16 @@ class DirectoryCommands(_ApplicationLike):
     def _actor_of(self, user: User) -> Actor | None:
         if not user.active:
             return None
-        organisation = self.organisation(user.organisation_id)
-        return Actor(user.id, organisation.id, organisation.party_type)
+        return Actor(user.id, user.organisation_id, self._party_of(user.organisation_id))
+
+    def _party_of(self, organisation_id: UUID) -> Role:
+        """An organisation's party is fixed when it is registered (no event of Organisation
+        changes it), so a process looks it up once, not on every request."""
+        party = self._parties.get(organisation_id)
+        if party is None:
+            party = self.organisation(organisation_id).party_type
+            self._parties[organisation_id] = party
+        return party
 
     def sign_in(self, email: str, password: str) -> Actor | None:
         """The actor for a right password; None for anything else, always alike, so an
@@ -221,15 +251,34 @@ class DirectoryCommands(_ApplicationLike):
         self.save(user)
 
     def authenticate_token(self, bearer: str) -> Actor | None:
+        now = self.clock.now()
+        known = self._token_checks.get(bearer)
+        if known is not None and known.until > time.monotonic() and now < known.expires_at:
+            return known.actor
         try:
             user_hex, token_hex, secret = bearer.split(".", 2)
-            user = self.user(UUID(hex=user_hex))
+            user = self.user(UUID(hex=user_hex), to_change=False)
             token_id = UUID(hex=token_hex)
         except (ValueError, NotFound):
             return None
-        if not user.token_matches(token_id, secret, self.clock.now()):
+        if not user.token_matches(token_id, secret, now):
             return None
-        return self.actor_for(user.id)
+        actor = self._actor_of(user)
+        if actor is not None:
+            if len(self._token_checks) >= _TOKEN_CHECKS_KEPT:
+                self._token_checks.clear()
+            self._token_checks[bearer] = _TokenCheck(
+                actor, user.tokens[str(token_id)].expires_at,
+                time.monotonic() + TOKEN_CHECK_SECONDS)
+        return actor
+
+    def _forget_token_checks(self, user_ids: Iterable[UUID]) -> None:
+        """After a change to these users here: their tokens are checked again at once."""
+        changed = set(user_ids)
+        if changed:
+            for bearer, check in list(self._token_checks.items()):
+                if check.actor.user_id in changed:
+                    self._token_checks.pop(bearer, None)
 
     # -- queries for the pages and the operator's console -----------------------------------
 
@@ -278,9 +327,9 @@ class DirectoryCommands(_ApplicationLike):
 
     # -- shared ----------------------------------------------------------------------------
 
-    def _get(self, aggregate_id: UUID) -> object:
+    def _get(self, aggregate_id: UUID, *, to_change: bool = True) -> object:
         try:
-            return self.repository.get(aggregate_id)
+            return self.repository.get(aggregate_id, deepcopy_from_cache=to_change)
         except AggregateNotFoundError:
             raise NotFound(f"{aggregate_id} not found") from None
 

@@ -7,7 +7,11 @@ is decided before this class is reached, in domain/access.py.
 
 from __future__ import annotations
 
+import copy
 from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -77,6 +81,16 @@ class Procurement(Aggregate):
         self.cancellation_reason: str | None = None
         self.reminder_policy = ReminderPolicy()
         self.reminders_sent: dict[str, list[str]] = {}  # due item's key -> stages sent
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Procurement:
+        """The repository hands each command its own copy of a cached case
+        (AGGREGATE_CACHE_MAXSIZE). The state is containers of frozen values, so copying the
+        containers is a whole copy: the values are shared, never copied one by one."""
+        copied = object.__new__(type(self))
+        memo[id(self)] = copied
+        copied.__dict__.update({name: _copy_containers(value, memo)
+                                for name, value in self.__dict__.items()})
+        return copied
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, object]) -> None:
@@ -458,6 +472,22 @@ class Procurement(Aggregate):
         if report.status is ReportStatus.VERIFIED:
             raise RuleViolation("This report is already verified")
         return report
+
+
+_ATOMIC = (str, int, float, Decimal, date, UUID, Enum, type(None))
+
+
+def _copy_containers(value: Any, memo: dict[int, Any]) -> Any:
+    """New lists and dicts all the way down; immutable values as they are. Anything else
+    (no case holds such a thing today) is deep-copied as usual."""
+    if isinstance(value, list):
+        return [_copy_containers(item, memo) for item in value]
+    if isinstance(value, dict):
+        return {key: _copy_containers(item, memo) for key, item in value.items()}
+    params = getattr(type(value), "__dataclass_params__", None)
+    if isinstance(value, _ATOMIC) or (params is not None and params.frozen):
+        return value
+    return copy.deepcopy(value, memo)
 
 
 def _not_in_future(day: date, today: date, field: str) -> None:

@@ -151,7 +151,7 @@ def test_bodies_refuse_unknown_fields_and_decimals_are_strings(
         "type": "string", "format": "decimal"}
 
 
-def test_writes_document_if_match_idempotency_keys_and_etags(
+def test_writes_document_if_match_idempotency_keys_etags_and_log_positions(
         document: dict[str, Any]) -> None:
     conditional = 0
     for name, (method, path, operation) in _operations(document).items():
@@ -161,9 +161,11 @@ def test_writes_document_if_match_idempotency_keys_and_etags(
                        if code.startswith("2"))
         has_etag = "ETag" in success.get("headers", {})
         if method == "GET":
-            assert parameters == QUERY_PARAMETERS.get(name, []), name
+            assert parameters == [*QUERY_PARAMETERS.get(name, []), "LOG_POSITION"], name
+            assert {"400", "503"} <= set(operation["responses"]), name
             assert has_etag == (path not in LISTS and name not in REGISTER), name
             continue
+        assert "Log-Position" in success["headers"], name
         assert "IDEMPOTENCY_KEY" in parameters, name
         assert {"409", "422"} <= set(operation["responses"]), name
         assert has_etag == (name not in REGISTER), name
@@ -175,5 +177,6 @@ def test_writes_document_if_match_idempotency_keys_and_etags(
     components = document["components"]
     assert components["parameters"]["IF_MATCH_VERSION"]["name"] == "If-Match"
     assert components["parameters"]["IDEMPOTENCY_KEY"]["schema"]["maxLength"] == 255
+    assert components["parameters"]["LOG_POSITION"]["name"] == "Log-Position"
     assert components["responses"]["PRECONDITION_FAILED"]["content"] == {
         "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -14,6 +14,7 @@ from tests.e2e.api_helpers import (
     API,
     NOW,
     PARTIES,
+    SETUP,
     TODAY,
     ApiWorld,
     case_path,
@@ -98,7 +99,7 @@ def test_each_authority_works_in_its_own_schema_through_the_web_app(
 def test_the_lists_read_from_the_read_replica_when_one_is_set(
         fresh_postgres_env: EnvDict) -> None:
     # The "replica" is the same server by another name: a pool of its own, which every
-    # list and every wait for a request's own write goes through.
+    # list and every wait for a write's Log-Position goes through.
     env = {**fresh_postgres_env, "PROCUREMENT_READ_REPLICA_HOST": "localhost"}
     with open_world(env, ("authority",)) as world:
         with world.app.app_context():
@@ -107,5 +108,7 @@ def test_the_lists_read_from_the_read_replica_when_one_is_set(
         with world.app.app_context():
             assert reads is not current_read_models().db
             assert isinstance(current_read_models().db, Database)
-        case = draft_case(world)
-        assert world.call("authority", "GET", f"{API}/procurements").get_json()[0]["id"] == case
+        created = world.post("authority", f"{API}/procurements", json=SETUP)
+        position = {"Log-Position": created.headers["Log-Position"]}
+        listed = world.call("authority", "GET", f"{API}/procurements", headers=position)
+        assert listed.get_json()[0]["id"] == created.get_json()["id"]

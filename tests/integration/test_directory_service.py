@@ -4,12 +4,14 @@ e-mail addresses, sign-in with throttling shared by every process, tokens, audit
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 
 from domain.clock import FixedClock
+from domain.directory import commands as directory_commands
 from domain.directory.user import MAX_FAILED_SIGN_INS, OrgRole
 from domain.errors import AccessDenied, ProcurementNotFound, RuleViolation, ValidationError
 from domain.examples import example_setup
@@ -155,6 +157,29 @@ def test_api_tokens_authenticate_until_revoked_or_expired(store_env: dict[str, s
     clock.advance(timedelta(days=-30))
     service.revoke_token(admin, token_id)
     assert service.authenticate_token(bearer) is None
+
+
+def test_a_token_revoked_in_another_process_is_refused_within_the_check_window(
+        durable_env: dict[str, str], open_service: ServiceFactory, clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process trusts a token it checked for TOKEN_CHECK_SECONDS (shortened here), then
+    reads the user again; the process that revoked it refuses it at once."""
+    monkeypatch.setattr(directory_commands, "TOKEN_CHECK_SECONDS", 0.3)
+    web, console = open_service(durable_env), open_service(durable_env)
+    admin = _organisation_with_admin(web, "Städbolaget AB", Role.SUPPLIER, "ops@stad.se")
+    token_id, bearer = web.issue_token(admin, "Lönesystemet", clock.now() + timedelta(days=1))
+    assert web.authenticate_token(bearer) == admin
+    assert console.authenticate_token(bearer) == admin
+    console.revoke_token(admin, token_id)
+    assert console.authenticate_token(bearer) is None
+    assert web.authenticate_token(bearer) == admin  # checked less than 0.3 s ago
+    time.sleep(0.35)
+    assert web.authenticate_token(bearer) is None
+    # Expiry needs no new look at the user: it is checked on every use.
+    _, other = web.issue_token(admin, "Ekonomisystemet", clock.now() + timedelta(hours=1))
+    assert web.authenticate_token(other) == admin
+    clock.advance(timedelta(hours=1))
+    assert web.authenticate_token(other) is None
 
 
 def test_an_auditor_reads_the_cases_of_the_authorities_that_granted_it(

@@ -114,6 +114,28 @@ def test_wrong_postgres_numbers_are_named_before_any_connection() -> None:
         "POSTGRES_PRE_PING: 'maybe' is neither yes nor no"]
 
 
+def test_the_case_cache_is_bounded_and_never_serves_a_case_as_it_was_when_cached(
+        tmp_path: Path) -> None:
+    store = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+             "SQLITE_DBNAME": str(tmp_path / "events.db")}
+    assert bootstrap.check_settings({**store, "AGGREGATE_CACHE_MAXSIZE": "500"}) == []
+    assert bootstrap.check_settings({
+        **store, "AGGREGATE_CACHE_MAXSIZE": "0", "AGGREGATE_CACHE_FASTFORWARD": "n",
+        "PROCUREMENT_DEEPCOPY_FROM_AGGREGATE_CACHE": "no"}) == [
+        "AGGREGATE_CACHE_MAXSIZE: '0' is not a whole number from 1 to 1,000,000",
+        "AGGREGATE_CACHE_FASTFORWARD: must stay 'y' (several processes share the store); "
+        "got 'n'",
+        "DEEPCOPY_FROM_AGGREGATE_CACHE: must stay 'y' (several processes share the store); "
+        "got 'no'"]
+    service = ProcurementService(store)
+    try:
+        cache = service.repository.cache
+        assert service.repository.fastforward
+        assert getattr(cache, "maxsize", None) == 1000  # the default
+    finally:
+        service.close()
+
+
 def test_the_in_memory_store_is_refused_at_start_unless_asked_for_twice(tmp_path: Path) -> None:
     chosen = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     result = CliRunner().invoke(main, ["web"], env=chosen)

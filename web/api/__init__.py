@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.api import conditional, idempotency, routes
+from web.api import conditional, consistency, idempotency, routes
 from web.api.blueprint import DEFAULT_MAX_BODY, MAX_BODY_CONFIG, URL_PREFIX, bp
 from web.api.spec import ProblemApi, UuidConverter, document_types, spec_options
 
@@ -30,10 +30,12 @@ def init_app(app: Flask) -> ProblemApi:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault(MAX_BODY_CONFIG, DEFAULT_MAX_BODY)
     app.url_map.converters[CONVERTER] = UuidConverter
-    api = ProblemApi(spec_kwargs=spec_options())
+    api = ProblemApi(spec_kwargs={**spec_options(),
+                                  "extra_plugins": [consistency.LogPositionDoc()]})
     api.init_app(app)
     document_types(api)
     conditional.register_components(api.spec)
     idempotency.register_components(api.spec)
+    consistency.register_components(api.spec)
     api.register_blueprint(bp)
     return api

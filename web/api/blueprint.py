@@ -9,12 +9,13 @@ before its route runs, in this order:
 5. the request notes the version of the case it reads or writes, and a write to a case
    holds the command to its `If-Match` (web/api/conditional.py; malformed: 400);
 6. a write with an `Idempotency-Key` takes the key, or is answered here: the first answer
-   again, or 409/422 (web/api/idempotency.py).
+   again, or 409/422 (web/api/idempotency.py); a read with a `Log-Position` waits until
+   the read models show that write, or is answered 503 (web/api/consistency.py).
 
 Routes then parse their body with a schema, build the domain's value objects, call one
 service method and answer. They hold no business rule: those live in domain/. Their
-successful answers about one case get its version as `ETag`, and a write's answer is kept
-for its key (`answered`).
+successful answers about one case get its version as `ETag`, a write's answer says where its
+events landed (`Log-Position`) and is kept for its key (`answered`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from domain import validation
 from domain.service import ProcurementService
 from domain.values import Actor
-from web.api import conditional, idempotency, problems
+from web.api import conditional, consistency, idempotency, problems
 from web.auth import current_actor
 from web.extension import current_service
 
@@ -98,13 +99,16 @@ def guard() -> Response | None:
     setattr(g, _SCOPES, scopes)
     conditional.begin(service(), scopes,
                       writes_a_case=writes and "procurement_id" in (request.view_args or {}))
-    return idempotency.begin(caller.user_id) if writes else None
+    if writes:
+        return idempotency.begin(caller.user_id)
+    return consistency.wait_for_requested()
 
 
 @bp.after_request
 def answered(response: Response) -> Response:
-    conditional.finish(response)  # first: a kept answer has its ETag
+    conditional.finish(response)  # first: a kept answer has its ETag...
     if request.method in _WRITES:
+        consistency.finish(response)  # ...and its Log-Position
         idempotency.finish(response, wrote=conditional.wrote())
     return response
 

@@ -5,7 +5,8 @@ the first time (after the IETF draft "The Idempotency-Key HTTP Header Field").
   space (400 naming the header otherwise). Keys are kept per user, for 24 hours, in a
   table of their own in the database of the events.
 - The same key with the same method, path and body (byte for byte): nothing runs; the first
-  answer comes back (status, body, Location, ETag), marked `Idempotent-Replayed: true`.
+  answer comes back (status, body, Location, ETag, Log-Position), marked
+  `Idempotent-Replayed: true`.
 - The same key with another request: 422. The same key while its first request still
   runs: 409; ask again once it has answered.
 
@@ -52,7 +53,8 @@ LIFETIME = timedelta(hours=24)
 _KEY = re.compile(r"[!-~](?:[ -~]{0,253}[!-~])?")
 KEY_RULE = ("must be 1 to 255 printable ASCII characters, not starting or ending with a "
             "space")
-_REPLAYED = ("Content-Type", "Location", "ETag")  # with the status and body, the answer
+# With the status and body, the answer:
+_REPLAYED = ("Content-Type", "Location", "ETag", "Log-Position")
 _PENDING = "api_idempotency_claim"
 _EXTENSION = "api_idempotency"
 _BUILDING = threading.Lock()
