@@ -46,14 +46,16 @@ log = logging.getLogger("projections")
 BATCH_SIZE = 500
 SQLITE_POLL_INTERVAL = 0.1  # seconds; polling is all SQLite has
 POSTGRES_POLL_INTERVAL = 1.0  # seconds; LISTEN/NOTIFY wakes a PostgreSQL follower sooner
-# Following, a projection applies at most one batch per this many seconds unless it is
-# catching up (full batches): an event stored every few milliseconds then costs one
-# transaction per projection per 50 ms rather than one each.
+# Following, a projection pauses after a batch in proportion to its size, up to this many
+# seconds (unless it is catching up: full batches). A trickle of events is applied at once;
+# under a flood (PAUSE_FULL_AT events a batch and more) it applies one batch per interval,
+# one transaction per projection rather than one per event.
 MIN_INTERVAL = 0.05
 # ...and in a process of its own (`procurement projections run`), which no API write waits
 # for: larger batches under load, at a fraction of the CPU per event (docs/benchmarks.md:
 # 0.57 rather than 0.89 ms per event for all nine, while the web shares two cores).
 RUNNER_MIN_INTERVAL = 0.2
+PAUSE_FULL_AT = 100
 MAX_BACKOFF = 30.0
 
 
@@ -212,7 +214,7 @@ def wait_for(app: Application[Any], position: int, projections: Iterable[type[Pr
         if time.monotonic() >= deadline:
             return False
         time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-        pause = min(pause * 2, 0.1)
+        pause = min(pause * 2, 0.025)  # one cheap query per look
 
 
 def positions(app: Application[Any], projections: Iterable[type[Projection]]
@@ -307,7 +309,8 @@ class Follower:
             if moved >= runner.batch_size:
                 continue  # catching up
             if moved:
-                self._stopping.wait(max(0.0, started + self.min_interval - time.monotonic()))
+                pause = self.min_interval * min(1.0, moved / PAUSE_FULL_AT)
+                self._stopping.wait(max(0.0, started + pause - time.monotonic()))
                 continue
             if runner.waiting:
                 self._stopping.wait(0.02)

@@ -3,8 +3,10 @@ once per process.
 
 Built lazily, never at import and never in the process that forks WSGI workers, so every
 worker opens its own database connections (STACK_NOTES.md, "Web"). Each request starts
-with no write of its own; a request that stored events waits (bounded) for the read
-models to apply them before its answer goes out (web/read_models.py).
+with no write of its own; a portal request that stored events waits (bounded) for the read
+models to apply them before its answer goes out (web/read_models.py). An API write has
+taken its positions by then, for its `Log-Position` (web/api/consistency.py), and waits for
+nothing.
 """
 
 from __future__ import annotations

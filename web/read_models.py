@@ -1,9 +1,10 @@
 """The read models the portals and the API list from, and the wait for a request's own write.
 
 Lists and inboxes come from the projections (projections/case_list.py), never from
-replaying every case on a page view. A request that stored an event waits, at most
+replaying every case on a page view. A portal request that stored an event waits, at most
 `wait_seconds`, until every projection has applied it before its answer goes out, so the
-page the browser is sent to next (or the API client's next list) shows the change.
+page the browser is sent to next shows the change. An API write answers at once with where
+its events landed, and a read that sends that back waits for it (web/api/consistency.py).
 
 Where the projections run is a setting (PROCUREMENT_PROJECTIONS):
 - "background" (the default, the embedded set-up): this process follows the log in

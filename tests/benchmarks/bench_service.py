@@ -9,11 +9,14 @@ PostgreSQL is used when it answers on 127.0.0.1:5432 (a throw-away database is c
 and dropped). Prints a table; a comparison is a ratio measured in the same run.
 
 `results(size)` (for `python -m tests.benchmarks.run`) measures the production set-up on
-PostgreSQL: 8 clients posting dialogue notes through HTTP to gunicorn, next to 8 threads
-saving the same event with the library alone, in the same database in the same run; the
-same commands through the service in-process (what HTTP and the web layer add); loading
-a case of `size.case_events` events with and without snapshots; and each process's peak
-memory.
+PostgreSQL: 8 clients posting dialogue notes through HTTP to gunicorn while `procurement
+projections run` follows in its own process, next to 8 threads saving the same event with
+the library alone, in the same database in the same run; the CPU each kind of process
+spends per command; how far the read models are behind when the load stops; the same
+writes each followed by a list read with the write's Log-Position; the same commands
+through the service in-process (what HTTP and the web layer add); loading a case of
+`size.case_events` events from the process's cache, from its snapshot and by replay; and
+each process's peak memory.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import secrets
 import statistics
 import tempfile
@@ -28,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -40,13 +45,17 @@ from domain.examples import Parties, example_setup
 from domain.procurement.dialogue import Counterpart, DialogueNote
 from domain.service import ProcurementService
 from domain.values import Actor, Role
+from projections.registry import PROJECTIONS
+from projections.runner import positions
 from tests.benchmarks.common import (
     Processes,
     Result,
     Size,
+    cpu_seconds,
     ms,
     percentile,
     postgres_database,
+    postgres_pids,
     production,
 )
 from tests.e2e.api_helpers import register_party
@@ -132,8 +141,9 @@ def measure(env: dict[str, str], commands: int, events: int) -> dict[str, float]
     for number in range(commands // CASES, events):
         service.add_dialogue_note(parties.authority, case_id, _note(number))
 
+    version = service.repository.get(case_id).version
     started = time.perf_counter()
-    service.repository.get(case_id)
+    service.repository.get(case_id, version=version)  # passes the process's cache by
     with_snapshot = time.perf_counter() - started
     started = time.perf_counter()
     _replay(service, case_id)
@@ -155,46 +165,104 @@ def _replay(service: ProcurementService, case_id: object) -> None:
 CLIENTS = 8
 
 
+@dataclass
+class HttpLoad:
+    """What CLIENTS keep-alive clients measured, and the CPU each kind of process used for
+    it (ms per request; /proc, so Linux only)."""
+
+    latencies: list[float]
+    errors: int
+    rate: float
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+
+
 def results(size: Size) -> list[Result]:
     with postgres_database() as env:
         service = build_service(env)
         party = register_party(service, "authority", "Norrviks kommun", Role.AUTHORITY)
         cases = [service.create_procurement(party.actor, example_setup()) for _ in range(48)]
         with production(env) as processes:
-            latencies, errors, http_rate = _http_commands(processes, party.token, cases,
-                                                          size.seconds)
+            # Warm: every pool and PostgreSQL backend exists before the CPU is counted.
+            _http_commands(processes, party.token, cases, min(1.0, size.seconds))
+            load = _http_commands(processes, party.token, cases, size.seconds)
+            lag, caught_up = _read_models_after_load(service)
+            pairs = _http_commands(processes, party.token, cases, size.seconds,
+                                   then_list=True)
             memory = processes.peak_memory()
-        # The same without waiting for the read models to show each command's change.
-        with production(env, PROCUREMENT_OWN_WRITE_WAIT="0") as processes:
-            no_wait, no_wait_errors, no_wait_rate = _http_commands(
-                processes, party.token, cases, size.seconds)
-        raw_rate = _threaded_rate(size.seconds, _raw_saver(service, party.actor))
-        in_process = _threaded_rate(size.seconds, _service_commands(service, party.actor,
-                                                                    cases))
-        snap, replay = _long_case_load(service, party.actor, size.case_events)
+        raw_rate, raw_cpu = _counted(size.seconds, _raw_saver(service, party.actor))
+        in_process, in_process_cpu = _counted(
+            size.seconds, _service_commands(service, party.actor, cases))
+        cached, snap, replay = _long_case_load(service, party.actor, size.case_events)
         service.close()
     area = "Write side (PostgreSQL)"
+    cpu = load.cpu_ms
+    total = sum(cpu.values())
+    cores = os.cpu_count() or 1
     return [
         Result(area, f"raw library saves/s, {CLIENTS} threads (one note per save)",
-               f"{raw_rate:,.0f}"),
+               f"{raw_rate:,.0f}", note=_cpu_note(raw_cpu)),
         Result(area, f"service commands/s in-process, {CLIENTS} threads", f"{in_process:,.0f}",
-               note=f"{in_process / raw_rate:.2f} of raw"),
-        Result(area, f"HTTP commands/s, {CLIENTS} clients, gunicorn 2x4", f"{http_rate:,.0f}",
-               "≥ 0.5 of raw", http_rate >= raw_rate / 2,
-               f"{http_rate / raw_rate:.2f} of raw" + (f"; {errors} errors" if errors else "")),
+               note=f"{in_process / raw_rate:.2f} of raw; " + _cpu_note(in_process_cpu)),
+        Result(area, f"HTTP commands/s, {CLIENTS} clients, gunicorn 2x4, projections "
+               "following", f"{load.rate:,.0f}", "≥ 0.5 of raw", load.rate >= raw_rate / 2,
+               f"{load.rate / raw_rate:.2f} of raw"
+               + (f"; {load.errors} errors" if load.errors else "")),
         Result(area, "HTTP command latency p50 / p99",
-               f"{ms(percentile(latencies, 0.5))} / {ms(percentile(latencies, 0.99))}",
-               note="each answer waits until the read models show its change"),
-        Result(area, "HTTP commands/s without that wait (PROCUREMENT_OWN_WRITE_WAIT=0)",
-               f"{no_wait_rate:,.0f}", note=f"{no_wait_rate / raw_rate:.2f} of raw; p50 / p99 "
-               f"{ms(percentile(no_wait, 0.5))} / {ms(percentile(no_wait, 0.99))}"
-               + (f"; {no_wait_errors} errors" if no_wait_errors else "")),
-        Result(area, f"load a case of {size.case_events:,} events, with snapshots", ms(snap)),
+               f"{ms(percentile(load.latencies, 0.5))} / "
+               f"{ms(percentile(load.latencies, 0.99))}",
+               note="answered once stored; the lists follow (Log-Position)"),
+        Result(area, "CPU per HTTP command, by process",
+               f"{total:.2f} ms", note="; ".join(f"{name} {value:.2f}"
+                                                 for name, value in cpu.items())
+               + f": {cores} cores allow {cores * 1000 / total:,.0f}/s"),
+        Result(area, "read models behind at the end of the load", f"{lag:,} events",
+               note=f"caught up {caught_up:.1f} s later"),
+        Result(area, "HTTP write, then the task list with its Log-Position",
+               f"{pairs.rate:,.0f} pairs/s",
+               note=f"p50 / p99 {ms(percentile(pairs.latencies, 0.5))} / "
+                    f"{ms(percentile(pairs.latencies, 0.99))} per pair"
+                    + (f"; {pairs.errors} errors" if pairs.errors else "")),
+        Result(area, f"load a case of {size.case_events:,} events, cached in the process",
+               ms(cached), note="what a command does: only the events after the cached "
+                                "version are read"),
+        Result(area, f"load a case of {size.case_events:,} events, with snapshots",
+               ms(snap), note="a process that has not cached it"),
         Result(area, f"load a case of {size.case_events:,} events, full replay", ms(replay),
                note=f"{replay / snap:.0f}x the snapshot load"),
         *(Result("Peak memory", name, f"{mib:,.0f} MiB", note="under the HTTP load")
           for name, mib in memory.items()),
     ]
+
+
+def _counted(seconds: float, make_worker: Callable[[int], Callable[[int], None]]
+             ) -> tuple[float, dict[str, float]]:
+    """`_threaded_rate`, and the CPU this process and PostgreSQL spent per operation (ms;
+    the window includes the threads' start, one warm-up call each)."""
+    pids = {"Python": [os.getpid()], "PostgreSQL": postgres_pids()}
+    before = {name: sum(cpu_seconds(pid) for pid in group) for name, group in pids.items()}
+    rate = _threaded_rate(seconds, make_worker)
+    operations = max(1.0, rate * seconds)
+    return rate, {name: (sum(cpu_seconds(pid) for pid in group) - before[name]) * 1000
+                  / operations for name, group in pids.items()}
+
+
+def _cpu_note(cpu: dict[str, float]) -> str:
+    return "CPU per operation " + ", ".join(f"{name} {value:.2f}" for name, value in cpu.items()) \
+        + f" = {sum(cpu.values()):.2f} ms"
+
+
+def _read_models_after_load(service: ProcurementService) -> tuple[int, float]:
+    """How far the slowest read model is behind the log the moment the load stops, and
+    how long it then takes to catch up."""
+    head = int(service.recorder.max_notification_id() or 0)
+    behind = head - min(positions(service, PROJECTIONS.values()).values())
+    started = time.perf_counter()
+    deadline = started + 300
+    while min(positions(service, PROJECTIONS.values()).values()) < head:
+        if time.perf_counter() > deadline:
+            return behind, float("inf")
+        time.sleep(0.02)
+    return behind, time.perf_counter() - started
 
 
 def _threaded_rate(seconds: float, make_worker: Callable[[int], Callable[[int], None]]
@@ -247,14 +315,14 @@ def _service_commands(service: ProcurementService, actor: Actor, cases: list[UUI
     return make
 
 
-def _http_commands(processes: Processes, token: str, cases: list[UUID], seconds: float
-                   ) -> tuple[list[float], int, float]:
+def _http_commands(processes: Processes, token: str, cases: list[UUID], seconds: float,
+                   *, then_list: bool = False) -> HttpLoad:
     """CLIENTS threads, each on a keep-alive connection, posting dialogue notes round its
-    share of the cases: latencies (s), error answers, commands per second."""
+    share of the cases; with `then_list`, each post followed by the task list sent with the
+    post's Log-Position (read your own write). Latency is of the post, or of the pair."""
     latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
     errors = [0] * CLIENTS
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
     connections: list[http.client.HTTPConnection] = []
 
     def make(number: int) -> Callable[[int], None]:
@@ -272,29 +340,49 @@ def _http_commands(processes: Processes, token: str, cases: list[UUID], seconds:
                          "/dialogue-notes", body, headers)
             response = conn.getresponse()
             response.read()
+            failed = response.status != 204
+            if then_list and not failed:
+                position = response.getheader("Log-Position") or ""
+                conn.request("GET", "/api/v1/tasks", headers={**headers,
+                                                              "Log-Position": position})
+                listed = conn.getresponse()
+                listed.read()
+                failed = listed.status != 200
             if count >= 0:
                 latencies[number].append(time.perf_counter() - started)
-                errors[number] += response.status != 204
+                errors[number] += failed
         return post
 
+    pids = {"web": processes.worker_pids(), "projections": [processes.follower.pid],
+            "PostgreSQL": postgres_pids(), "clients": [os.getpid()]}
+    before = {name: sum(cpu_seconds(pid) for pid in group) for name, group in pids.items()}
     rate = _threaded_rate(seconds, make)
+    used = {name: sum(cpu_seconds(pid) for pid in group) - before[name]
+            for name, group in pids.items()}
     for conn in connections:
         conn.close()
-    return [t for per in latencies for t in per], sum(errors), rate
+    done = [t for per in latencies for t in per]
+    return HttpLoad(done, sum(errors), rate,
+                    {name: value * 1000 / max(1, len(done)) for name, value in used.items()})
 
 
 def _long_case_load(service: ProcurementService, actor: Actor, events: int
-                    ) -> tuple[float, float]:
-    """Median time to load one case of `events` events through the repository (snapshot
-    plus the events after it) and by replaying every event."""
+                    ) -> tuple[float, float, float]:
+    """Median time to load one case of `events` events: from this process's cache (read
+    the events after the cached version), from the store (the snapshot and the events
+    after it: `version=` passes the cache by) and by replaying every event."""
     case = service.repository.get(service.create_procurement(actor, example_setup()))
     while case.version < events:
         for number in range(min(100, events - case.version)):
             case.add_dialogue_note(actor, _note(number))
         service.save(case)
-    snap = statistics.median(_timed(lambda: service.repository.get(case.id)) for _ in range(7))
+    cached = statistics.median(_timed(lambda: service.repository.get(case.id))
+                               for _ in range(7))
+    snap = statistics.median(_timed(lambda: service.repository.get(case.id,
+                                                                   version=case.version))
+                             for _ in range(7))
     replay = statistics.median(_timed(lambda: _replay(service, case.id)) for _ in range(3))
-    return snap, replay
+    return cached, snap, replay
 
 
 def _timed(action: Callable[[], object]) -> float:

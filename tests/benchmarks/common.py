@@ -75,6 +75,28 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on this machine (the benchmark's only user)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def peak_rss_mib(pid: int) -> float:
     """The process's peak resident memory so far (Linux VmHWM), in MiB; 0: this one."""
     for line in Path(f"/proc/{pid or 'self'}/status").read_text().splitlines():

@@ -14,11 +14,14 @@ from tests.benchmarks import run
 # One measure of each row every benchmark of ours gives (others' modules add theirs).
 EXPECTED = {
     "service": ["raw library saves/s", "service commands/s in-process", "HTTP commands/s, 8",
-                "HTTP command latency p50 / p99", "HTTP commands/s without that wait",
-                "with snapshots", "full replay", "web worker (gunicorn)",
-                "projection follower"],
+                "HTTP command latency p50 / p99", "CPU per HTTP command, by process",
+                "read models behind at the end of the load",
+                "HTTP write, then the task list with its Log-Position",
+                "cached in the process", "with snapshots", "full replay",
+                "web worker (gunicorn)", "projection follower"],
     "projections": ["read + decode the log", "catch-up audit_trail", "catch-up case_list",
-                    "audit_trail (extrapolated)", "all, one after another"],
+                    "audit_trail (extrapolated)", "all, one after another",
+                    "at once, a process each"],
     "growth": ["add_dialogue_note (in-process) p50 / p99", "open a case (get_case) p50 / p99",
                "the authority's case list (read model) p50 / p99", "bulk cases"],
     "lock_wait": ["service commands, 1 schema", "service commands, 2 schemas",

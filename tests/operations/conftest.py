@@ -91,9 +91,11 @@ class OwnPostgres:
         return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
                                dbname=dbname, autocommit=True, connect_timeout=5)
 
-    def create_database(self, name: str) -> dict[str, str]:
+    def create_database(self, name: str, tablespace: str | None = None) -> dict[str, str]:
         with self.connect() as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            where = (sql.SQL(" TABLESPACE {}").format(sql.Identifier(tablespace))
+                     if tablespace else sql.SQL(""))
+            admin.execute(sql.SQL("CREATE DATABASE {}{}").format(sql.Identifier(name), where))
         return {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": name,
                 "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(self.port),
                 "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": "",
@@ -108,10 +110,66 @@ class OwnPostgres:
             admin.execute(f"ALTER SYSTEM SET default_transaction_read_only = {value}")
             admin.execute("SELECT pg_reload_conf()")
 
+    @contextlib.contextmanager
+    def small_disk(self, name: str, megabytes: int) -> Iterator[SmallDisk]:
+        """A tablespace on a file system of its own, `megabytes` in size (a tmpfs: mounting
+        needs root, as CI runs). Databases made in it are dropped before it goes."""
+        if not self._as_root:
+            pytest.skip("a small file system of its own needs root to mount")
+        disk = SmallDisk(name, self.root / name)
+        disk.mount.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m,mode=0700",
+                        "tmpfs", str(disk.mount)], check=True, capture_output=True)
+        try:
+            shutil.chown(disk.mount, "postgres", "postgres")
+            with self.connect() as admin:
+                admin.execute(sql.SQL("CREATE TABLESPACE {} LOCATION {}").format(
+                    sql.Identifier(name), sql.Literal(str(disk.mount))))
+            yield disk
+        finally:
+            disk.free()
+            with self.connect() as admin:
+                for database in disk.databases(admin):
+                    admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(
+                        sql.Identifier(database)))
+                admin.execute(sql.SQL("DROP TABLESPACE IF EXISTS {}").format(
+                    sql.Identifier(name)))
+            subprocess.run(["umount", str(disk.mount)], check=True, capture_output=True)
+
     def remove(self) -> None:
         with contextlib.suppress(RuntimeError):
             self.stop("immediate")
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@dataclass
+class SmallDisk:
+    tablespace: str
+    mount: Path
+
+    @property
+    def _filler(self) -> Path:
+        return self.mount / "filler"
+
+    def fill(self) -> int:
+        """Take every byte left, as another program's files would; the bytes taken."""
+        taken = 0
+        try:
+            with self._filler.open("ab", buffering=0) as filler:
+                while True:
+                    taken += filler.write(b"\0" * 65536) or 0
+        except OSError:  # no space left: what was asked for
+            pass
+        return taken
+
+    def free(self) -> None:
+        self._filler.unlink(missing_ok=True)
+
+    def databases(self, admin: psycopg.Connection[Any]) -> list[str]:
+        rows = admin.execute(
+            "SELECT d.datname FROM pg_database d JOIN pg_tablespace t "
+            "ON t.oid = d.dattablespace WHERE t.spcname = %s", [self.tablespace]).fetchall()
+        return [row[0] for row in rows]
 
 
 @pytest.fixture(scope="module")

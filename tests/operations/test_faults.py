@@ -1,6 +1,6 @@
 """Faults survived, each with a few seconds of real load on loopback: a PostgreSQL restart
 under gunicorn, a projection process killed and restarted, two web processes writing to
-one case, and a database that stops accepting writes.
+one case, a database that stops accepting writes, and a disk that fills up.
 
 What "survived" means here, checked by counting: every command answered with success is in the
 case's history exactly once; a command answered otherwise is not there (or, for a 503 whose
@@ -323,3 +323,42 @@ def test_a_read_only_database_refuses_writes_with_a_clear_error_and_keeps_readin
     assert ('procurement_commands_total{command="api.add_dialogue_note",'
             'outcome="unavailable"} 4.0') in metrics
 
+
+
+# -- a full disk ---------------------------------------------------------------------------
+
+def test_a_full_disk_refuses_writes_with_a_clear_error_and_nothing_is_half_written(
+        own_postgres: OwnPostgres, web_server: Callable[..., WebServer],
+        world_on: Callable[[dict[str, str]], World]) -> None:
+    """The database's files on a file system of their own, which another program fills:
+    PostgreSQL cannot extend the events table, and the answer says so (503 store-full);
+    reads go on; once there is room again the same server writes again, and the history
+    holds every accepted note once and no refused one, with no gap in its versions."""
+    with own_postgres.small_disk(f"small_{secrets.token_hex(3)}", megabytes=40) as disk:
+        world = world_on(own_postgres.create_database(f"full_{secrets.token_hex(4)}",
+                                                      tablespace=disk.tablespace))
+        server = web_server(world.env, workers=1, threads=2)
+        case_id = world.create_case(server)
+        assert world.note(server, "before").status == ADDED
+        assert disk.fill() > 0
+        refused = None
+        for number in range(2000):  # the table's last page may hold a few more notes
+            answer = world.note(server, f"while full {number}")
+            if answer.status != ADDED:
+                refused = answer
+                break
+        assert refused is not None, "the disk never filled up"
+        _assert_store_problem(refused, "store-full")
+        assert "disk full" in refused.body["detail"]
+        assert world.note(server, "refused again").status == 503
+        shown = call(server.base, "GET", f"{API}/procurements/{case_id}",
+                     token=world.authority.token)
+        assert shown.status == 200, shown
+        disk.free()
+        assert world.note(server, "after").status == ADDED
+        accepted = Counter(summary for summary, answer in world.answers
+                           if answer.status == ADDED)
+        assert world.stored_notes() == accepted
+        assert {"before", "after"} <= set(accepted) and "refused again" not in accepted
+        versions = [e.originator_version for e in world.service.events.get(case_id)]
+        assert versions == list(range(1, len(versions) + 1))
