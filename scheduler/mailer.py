@@ -47,7 +47,7 @@ from domain.errors import ConfigurationError
 from domain.service import ProcurementService
 from projections import notices
 from projections.audit_trail import timestamp
-from projections.db import Database
+from projections.db import Database, Many
 from projections.notices import Notice, Recipient
 from projections.tables import Table
 from scheduler.mail_templates import compose
@@ -82,13 +82,15 @@ _PLAN = (f"INSERT INTO {{mail_deliveries}} ({_COLUMNS}) "  # noqa: S608 (names a
          f"VALUES ({', '.join(['%s'] * len(DELIVERIES.column_names))}) "
          "ON CONFLICT (notice_id, user_id) DO NOTHING")
 _PLANNED_UP_TO = "SELECT MAX(position) AS position FROM {mail_deliveries}"
-_DUE = ("SELECT n.*, c.reference, c.title, d.user_id, d.message_id, u.name, u.email, "
-        "u.language, u.reachable FROM {mail_deliveries} d "
+_DUE = ("SELECT n.*, c.reference, c.title, d.user_id, d.message_id FROM {mail_deliveries} d "
         "JOIN {notices} n ON n.notice_id = d.notice_id "
         "JOIN {notices_cases} c ON c.procurement_id = n.procurement_id "
-        "JOIN {directory_users} u ON u.user_id = d.user_id "
         "WHERE d.status = 'pending' AND d.next_attempt_at <= %s "
         "ORDER BY d.next_attempt_at, d.position LIMIT %s")
+# The users, from the store that holds the directory (home, with routing): not joined above.
+_USERS = ("SELECT user_id, name, email, language, reachable FROM {directory_users} "
+          "WHERE user_id IN (%s)")
+_GONE = {"name": "", "email": "", "language": "sv", "reachable": 0}
 _CLAIM = ("UPDATE {mail_deliveries} SET attempts = attempts + 1, next_attempt_at = %s, "
           "last_attempt_at = %s, address = %s WHERE notice_id = %s AND user_id = %s "
           "AND status = 'pending' AND next_attempt_at <= %s RETURNING attempts")
@@ -235,15 +237,22 @@ class DeliveryReport:
 
 
 def deliver_pending(service: ProcurementService, settings: MailSettings, now: datetime, *,
-                    batch: int = 100) -> DeliveryReport:
-    """Turns new notices into deliveries, then sends up to `batch` due ones."""
+                    batch: int = 100, directory: ProcurementService | None = None
+                    ) -> DeliveryReport:
+    """Turns new notices of `service`'s store into deliveries, then sends up to `batch` due
+    ones. The recipients are read where the directory is: `directory` (the home store, when
+    authorities are spread over stores: domain/routing.py), else the same store."""
     if now.tzinfo is None:
         raise ValueError("now: a time without a time zone is ambiguous")
     db = _database(service)
+    users = Database.of(directory) if directory is not None else db
     report = DeliveryReport()
-    _plan(db, settings, now, report)
+    _plan(db, users, settings, now, report)
     due = db.fetch(_DUE, (timestamp(now), batch))
     if due:
+        found = {r["user_id"]: r for r in users.fetch(
+            _USERS, [Many({row["user_id"] for row in due})])}
+        due = [{**row, **found.get(row["user_id"], _GONE)} for row in due]
         with _Outbox(settings) as outbox:
             for row in due:
                 if not _deliver(db, settings, outbox, row, now, report):
@@ -251,13 +260,13 @@ def deliver_pending(service: ProcurementService, settings: MailSettings, now: da
     return report
 
 
-def _plan(db: Database, settings: MailSettings, now: datetime,
+def _plan(db: Database, users: Database, settings: MailSettings, now: datetime,
           report: DeliveryReport) -> None:
     while True:
         found = notices.after(db, _planned_up_to(db), limit=PLAN_BATCH)
         if not found:
             return
-        users: dict[UUID, list[Recipient]] = {}
+        reachable: dict[UUID, list[Recipient]] = {}
         rows: list[tuple[Any, ...]] = []
         for notice in found:
             to: list[Recipient] = []
@@ -265,10 +274,10 @@ def _plan(db: Database, settings: MailSettings, now: datetime,
             if now - notice.recorded_at > settings.max_age:
                 reason = f"recorded more than {settings.max_age.days} days before mailing"
             elif notice.organisation_id is not None:
-                if notice.organisation_id not in users:
-                    users[notice.organisation_id] = notices.recipients(
-                        db, notice.organisation_id)
-                to = users[notice.organisation_id]
+                if notice.organisation_id not in reachable:
+                    reachable[notice.organisation_id] = notices.recipients(
+                        users, notice.organisation_id)
+                to = reachable[notice.organisation_id]
                 reason = "no reachable user in the recipient organisation"
             if to:
                 rows += [_row(notice, r.user_id, PENDING, None, settings, now) for r in to]

@@ -119,12 +119,18 @@ class RemindersReport:
 
 
 class RemindersJob:
+    """Reads what is due from one store's read model (`store`, by default the service's
+    own) and records it through `service`, which reaches the case wherever it lives
+    (domain/routing.py)."""
+
     def __init__(self, service: ProcurementService, fresh: Freshness | None = None, *,
-                 timeout: float = DEFAULT_FRESHNESS_TIMEOUT) -> None:
+                 timeout: float = DEFAULT_FRESHNESS_TIMEOUT,
+                 store: ProcurementService | None = None) -> None:
         self.service = service
-        self.fresh: Freshness = fresh or CatchUpHere(service)
+        self.store = store or service
+        self.fresh: Freshness = fresh or CatchUpHere(self.store)
         self.timeout = timeout
-        self.db = Database.of(service)
+        self.db = Database.of(self.store)
 
     def __call__(self, stop: threading.Event | None = None) -> RemindersReport:
         """One round; `stop` ends it between two recordings (the rest is the next

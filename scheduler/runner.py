@@ -145,7 +145,12 @@ class Scheduler:
         self.settings = settings or Settings.from_env(env)
         self.env = env
         self.leader = leader or leadership(service)
+        # Authorities spread over stores (domain/routing.py): each store's read models
+        # say what is due and what to mail there; the directory, the register and the
+        # leader's lock are home's.
+        self.stores = service.case_stores.all() if service.case_stores else [service]
         self.reminders = RemindersJob(service, fresh)
+        self.elsewhere = [RemindersJob(service, store=store) for store in self.stores[1:]]
         self.retention = RetentionJob(service, self.settings.retention_months)
         self.db = Database.of(service)
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
@@ -210,12 +215,16 @@ class Scheduler:
 
     def _reminders(self) -> Run:
         report = self.reminders(stop=self.stopping)
+        others = [job(stop=self.stopping) for job in self.elsewhere]
         aps = self._aps
-        if report.recorded and aps is not None and not self.stopping.is_set():
+        recorded = report.recorded + sum(other.recorded for other in others)
+        if recorded and aps is not None and not self.stopping.is_set():
             # Mail what was just recorded now rather than at the mail job's next interval.
             with contextlib.suppress(JobLookupError, SchedulerNotRunningError):
                 aps.modify_job(MAIL, next_run_time=datetime.now(UTC))
-        return Run(REMINDERS, DONE if report.fresh else SKIPPED, report.summary(), report)
+        fresh = report.fresh and all(other.fresh for other in others)
+        summary = self._per_store([report.summary(), *(o.summary() for o in others)])
+        return Run(REMINDERS, DONE if fresh else SKIPPED, summary, report)
 
     def _retention(self) -> Run:
         report = self.retention(stop=self.stopping)
@@ -236,8 +245,20 @@ class Scheduler:
         settings = mailer.MailSettings.from_env(os.environ if self.env is None else self.env)
         if settings is None:
             return Run(MAIL, SKIPPED, "e-mail is not configured")
-        report = mailer.deliver_pending(self.service, settings, self.service.clock.now())
-        return Run(MAIL, DONE, describe(report), report)
+        now = self.service.clock.now()
+        report = mailer.deliver_pending(self.service, settings, now)
+        others = [mailer.deliver_pending(store, settings, now, directory=self.service)
+                  for store in self.stores[1:]]
+        return Run(MAIL, DONE, self._per_store([describe(r) for r in (report, *others)]),
+                   report)
+
+    def _per_store(self, summaries: list[str]) -> str:
+        """One store's summary as it is; several, each after its store's name."""
+        if len(summaries) == 1 or self.service.case_stores is None:
+            return summaries[0]
+        names = [self.service.case_stores.name_of(store) for store in self.stores]
+        return "; ".join(f"{name}: {text}" for name, text in zip(names, summaries,
+                                                                 strict=True))
 
     # -- the journal ------------------------------------------------------------------------
 

@@ -18,10 +18,14 @@ from domain.clock import FixedClock
 from domain.config import operations_settings
 from domain.errors import ConfigurationError, ProcurementNotFound
 from domain.examples import Parties, example_setup, walk_to
+from domain.procurement import events as ev
 from domain.procurement.dialogue import Counterpart, DialogueNote
 from domain.procurement.lifecycle import State
 from domain.routing import HOME, load_routing
 from domain.service import ProcurementService
+from domain.values import Role
+from scheduler.runner import Scheduler
+from tests.integration.test_mail import Server, _free_port
 from web.bootstrap import build_service, initialise_database
 
 EnvDict = dict[str, str]
@@ -190,3 +194,50 @@ def test_db_init_makes_every_stores_tables(two_schemas: tuple[EnvDict, EnvDict],
                 [env["POSTGRES_SCHEMA"]])}
         assert {"procurement_events", "procurement_snapshots", "case_list",
                 "audit_trail", "reminders"} <= tables, env["POSTGRES_SCHEMA"]
+
+
+@pytest.mark.postgres
+def test_the_scheduler_reminds_and_mails_for_cases_in_every_store(
+        two_schemas: tuple[EnvDict, EnvDict], tmp_path: Path, clock: FixedClock,
+        opened: Callable[[ProcurementService], ProcurementService]) -> None:
+    """One scheduler (home's leader) reads what is due from each store's read models and
+    mails from each store's notices to the users in home's directory (aiosmtpd)."""
+    home_env, north_env = two_schemas
+    directory = opened(build_service(home_env, clock))
+    authority = directory.register_organisation(None, "Norrbyns kommun", "212000-1124",
+                                                Role.AUTHORITY)
+    supplier = directory.register_organisation(None, "Städbolaget AB", "556677-8899",
+                                               Role.SUPPLIER)
+    emails = {authority: "kim@norrbyn.se", supplier: "anna@stadbolaget.se"}
+    actors = {}
+    for organisation, email in emails.items():
+        user_id, secret = directory.invite_user(None, organisation, "Handläggare", email)
+        directory.accept_invitation(user_id, secret, "ett långt lösenord 42")
+        actors[organisation] = directory.actor_for(user_id)
+    routing = write_routing(tmp_path / "routing.toml", {"north": north_env["POSTGRES_SCHEMA"]},
+                            {authority: "north"})
+    routed = opened(build_service({**home_env, "PROCUREMENT_ROUTING": str(routing)}, clock))
+    parties = Parties(authority=actors[authority], supplier=actors[supplier])
+    in_north = walk_to(routed, parties, State.DELIVERY).procurement_id
+    assert in_north in stored_ids(north_env) and in_north not in stored_ids(home_env)
+
+    smtp = Server(_free_port())
+    smtp.start()
+    try:
+        mail_env = {"PROCUREMENT_SMTP_HOST": "127.0.0.1", "PROCUREMENT_SMTP_PORT": str(smtp.port),
+                    "PROCUREMENT_SMTP_SECURITY": "none", "PROCUREMENT_SMTP_TIMEOUT": "5",
+                    "PROCUREMENT_BASE_URL": "https://portal.example.org",
+                    "PROCUREMENT_SMTP_FROM": "paminnelser@example.org"}
+        jobs = Scheduler(routed, env=mail_env)
+        reminders, mail = jobs.run_reminders(), jobs.run_mail()
+        jobs.leader.release()
+    finally:
+        smtp.stop()
+
+    north_only = opened(build_service(north_env, clock))
+    recorded = [e for e in north_only.events.get(in_north) if isinstance(e, ev.ReminderSent)]
+    assert recorded, reminders.summary
+    assert reminders.outcome == "done" and "north: " in reminders.summary
+    to_supplier = smtp.inbox.to("anna@stadbolaget.se")
+    assert to_supplier and mail.outcome == "done" and "north: " in mail.summary
+    assert all("KS 2026/0117" in str(message["Subject"]) for message in to_supplier)
