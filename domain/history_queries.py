@@ -93,6 +93,16 @@ class HistoryQueries(_ApplicationLike):
                          for s in self._seen_history(actor, case)}
         return self._check_chain(procurement_id, numbering)
 
+    def seen_versions(self, actor: Actor, procurement_id: UUID) -> dict[int, int] | None:
+        """The case's stored versions as the actor's history numbers them while its tenders
+        are sealed (the others' tenders not counted, so no gap tells how many there are);
+        None once they are not, when the store's numbers are the actor's."""
+        case, parts = self._load_visible(actor, procurement_id)
+        self._require(Command.VIEW_HISTORY, parts)
+        if not access.tenders_are_sealed(case):
+            return None
+        return {s.stored_version: s.entry.version for s in self._seen_history(actor, case)}
+
     def chain_head(self, actor: Actor, procurement_id: UUID,
                    version: str | int | None = None) -> ChainLink | None:
         """The last link recorded for the case that the actor may know (None: none yet),

@@ -11,13 +11,22 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from uuid import UUID
 
 import pytest
 from pypdf import PdfReader
 
 from projections import audit_trail
 from scheduler.runner import DONE, Scheduler
-from tests.e2e.api_helpers import ApiWorld, open_world, parties, settle
+from tests.e2e.api_helpers import (
+    ApiWorld,
+    case_path,
+    draft_case,
+    open_world,
+    parties,
+    settle,
+    tender_json,
+)
 from tests.e2e.conftest import SECRET_KEY
 from tests.e2e.reports_seed import Seeded, seed_small_groups
 from tests.e2e.test_reports import keep_first_page, signed_in
@@ -129,3 +138,34 @@ def test_the_digest_changes_when_any_event_in_its_range_differs(
     assert len(again) == len(entries) + 1
     assert audit_extract.history_digest(again) != digest
     assert isinstance(audit_trail.AuditEntry, type)
+
+
+def test_an_extract_made_while_tenders_are_sealed_numbers_versions_without_their_gaps(
+        sqlite_env: dict[str, str]) -> None:
+    """Two suppliers tender, then the owner adds a note, all before tendering closes. The
+    extract leaves the tenders out, as the trail does, and numbers the case's versions as
+    the owner's history does: 1, 2, 3, … with no gap that would tell how many tendered."""
+    with open_world(sqlite_env, SECRET_KEY=SECRET_KEY) as opened:
+        case_id = draft_case(opened)
+        assert opened.post("authority", case_path(case_id, "publish"),
+                           json={"tender_deadline": "2028-07-01"}).status_code == 204
+        for supplier in ("supplier", "other_supplier"):
+            assert opened.post(supplier, case_path(case_id, "tenders"),
+                               json=tender_json(sme=True)).status_code in (201, 204)
+        assert opened.post("authority", case_path(case_id, "dialogue-notes"), json={
+            "counterpart": "union", "organisation_name": "Kommunal",
+            "held_on": "2028-06-01", "summary": "Samråd"}).status_code == 204
+        settle(opened.app)
+        owner = signed_in(opened, "authority")
+        job_page = owner.post(f"/procurements/{case_id}/reports/audit-extract"
+                              ).headers["Location"]
+        _run_scheduler_round(opened)
+        lines = [json.loads(line) for line in owner.get(
+            f"{job_page}/history.jsonl").get_data().decode("utf-8").splitlines()]
+        stored = [e.originator_version for e in opened.service.events.get(UUID(case_id))]
+    versions = [line["aggregate_version"] for line in lines
+                if line["aggregate_id"] == case_id]
+    assert versions == list(range(1, len(versions) + 1))
+    assert "TenderSubmitted" not in {line["event_type"] for line in lines}
+    assert lines[-1]["event_type"] == "DialogueNoteAdded"
+    assert stored[-1] == versions[-1] + 2  # the two tenders, as the store numbers them

@@ -11,8 +11,9 @@ same hex string as the PDF prints. Any change to any event in the range (its tim
 type, fields, or an event added, dropped or moved) changes the digest.
 
 The events are the audit trail's rows (projections/audit_trail.py): people by pseudonym,
-names and secrets left out, as the trail keeps them. `history_digest` is the one function
-that says what is hashed.
+names and secrets left out, as the trail keeps them, and each case's versions numbered as
+the reader's history numbers them (`as_seen`: no gap where a sealed tender is).
+`history_digest` is the one function that says what is hashed.
 
 An extract of one procurement also prints the head of the case's hash chain at its last
 event (`chain_head`, domain/history_chain.py): the link over the events as stored, which
@@ -26,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -136,6 +137,26 @@ def history_digest(entries: Sequence[AuditEntry]) -> str:
     for entry in entries:
         digest.update(canonical_line(entry))
     return digest.hexdigest()
+
+
+def as_seen(service: ProcurementService, actor: Actor, entries: Sequence[AuditEntry]
+            ) -> list[AuditEntry]:
+    """The entries with each case's versions numbered as the actor's history numbers them:
+    while a case's tenders are sealed, the rows of others' tenders are left out of the
+    extract, and the versions after them would otherwise jump by how many there were."""
+    numberings: dict[UUID, dict[int, int] | None] = {}
+    shown = []
+    for entry in entries:
+        case_id = entry.procurement_id
+        if case_id is None or entry.aggregate_id != case_id:
+            shown.append(entry)
+            continue
+        if case_id not in numberings:
+            numberings[case_id] = service.seen_versions(actor, case_id)
+        numbering = numberings[case_id]
+        shown.append(entry if numbering is None else
+                     replace(entry, aggregate_version=numbering[entry.aggregate_version]))
+    return shown
 
 
 def chain_head(service: ProcurementService, actor: Actor, scope: Scope,

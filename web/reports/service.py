@@ -163,8 +163,9 @@ class Reports:
         progress(5, "reading", 0)
         entries = audit_extract.entries(reads, scope,
                                         lambda n: progress(min(5 + n // 500, 30), "reading", n))
+        head = audit_extract.chain_head(self.service, actor, scope, entries)  # as stored
+        entries = audit_extract.as_seen(self.service, actor, entries)
         digest = audit_extract.history_digest(entries)
-        head = audit_extract.chain_head(self.service, actor, scope, entries)
         progress(35, "layout", len(entries))
         names: dict[UUID | None, str] = {}
         rows = [(e, producer.pick(event(e.event_type)),
