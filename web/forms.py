@@ -9,7 +9,6 @@ English (the API's words), so `say` puts the known ones in the page's language.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,74 +17,19 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from domain import errors
 from domain.directory.user import MAX_TOKEN_VALIDITY
+from web.domain_rules import N_, known_rule
 
 FormErrors = dict[str, str]
-
-
-def N_(message: str) -> str:
-    """Marks text for the catalog that is translated later, where it is shown (gettext's
-    "noop" idiom: babel extracts `N_`)."""
-    return message
 
 
 REQUIRED = lazy_gettext("Fyll i fältet.")
 LENGTH = lazy_gettext("Skriv mellan {min} och {max} tecken.")
 REFUSED = N_("Värdet kan inte tas emot.")
 
-# The domain's rules (domain/validation.py, domain/directory/) a portal form can meet; it
-# names no rule by a code, so its words are what there is to go by. One it does not know
-# yet is shown as REFUSED rather than in English on a Swedish page.
-DOMAIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), message) for pattern, message in (
-        (r"must not be empty", N_("Fyll i fältet.")),
-        (r"must be at least (?P<n>\d+) characters",
-         N_("Skriv minst %(n)s tecken.")),
-        (r"must be at most (?P<n>\d+) characters",
-         N_("Skriv högst %(n)s tecken.")),
-        (r"must be an e-mail address.*",
-         N_("Skriv en e-postadress, till exempel namn@example.se.")),
-        (r"is already in use",
-         N_("Adressen används redan av ett annat konto.")),
-        (r"does not match", N_("Lösenordet stämmer inte.")),
-        (r"must be in the future", N_("Tiden måste ligga i framtiden.")),
-        (r"must be at most a year ahead", N_("En nyckel kan gälla högst ett år.")),
-        (r"must be an id \(UUID\)",
-         N_("Skriv ett id som 123e4567-e89b-12d3-a456-426614174000.")),
-        (r"this invitation has already been used",
-         N_("Inbjudan är redan använd.")),
-        (r"the invitation link is not valid",
-         N_("Länken till inbjudan är felaktig.")),
-        (r"the invitation has expired; ask for a new one",
-         N_("Inbjudan har gått ut; be om en ny.")),
-        # A moment in a case's past (domain/past.py)
-        (r"must be an ISO 8601 timestamp with a time zone.*",
-         N_("Välj en tidpunkt med datum och klockslag.")),
-        (r"must not be before the case was created.*",
-         N_("Ärendet fanns inte då: välj en senare tidpunkt.")),
-        (r"must be a version of the case, from 1 to (?P<n>\d+)",
-         N_("Välj en version mellan 1 och %(n)s.")),
-        (r"must be a whole number, a version of the case",
-         N_("Välj en version av ärendet.")),
-        (r"must not be in the future", N_("Tidpunkten får inte ligga i framtiden.")),
-        (r"give either .* not both",
-         N_("Välj antingen en tidpunkt eller en version, inte båda.")),
-        (r"give .*: the moment to compare from", N_("Välj vad som ska jämföras.")),
-    ))
-
-
 def say(rule: str, fallback: str = REFUSED) -> str:
     """A rule of the domain in the page's language (`fallback`, marked with N_, for one
     not known here)."""
     return known_rule(rule) or gettext(fallback)
-
-
-def known_rule(rule: str) -> str | None:
-    """A rule of the domain in the page's language, if the catalog knows it."""
-    for pattern, message in DOMAIN_RULES:
-        found = pattern.fullmatch(rule.strip())
-        if found:
-            return gettext(message, **found.groupdict())
-    return None
 
 
 def _text(max_length: int, min_length: int = 1) -> fields.String:

@@ -7,7 +7,9 @@ page's locale.
 
 from __future__ import annotations
 
+import ast
 import html
+import importlib
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -25,6 +27,8 @@ from domain.procurement.compliance import ComplianceOutcome
 from projections import labels as event_labels
 from tests.e2e.conftest import Browser
 from web import demo, formatting, labels
+from web.app import create_app
+from web.domain_rules import known_rule
 from web.extension import current_service
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -345,3 +349,57 @@ def test_figures_are_swedish_outside_a_request() -> None:
     assert formatting.percent(Decimal("0.5")) == "50\u00a0%"
     assert formatting.day(date(2026, 1, 2)) == "2026-01-02"
     assert formatting.local_time(datetime(2026, 7, 1, 10, 0, tzinfo=UTC)) == "2026-07-01 12:00"
+
+
+def _rules_the_domain_states() -> list[str]:
+    """Every rule text the domain's refusals carry (RuleViolation, ValidationError and the
+    lifecycle's require_state), read from its source; values in f-strings become "7"."""
+    positions = {"RuleViolation": 0, "ValidationError": 1, "require_state": 2}
+    found = []
+    for path in sorted((ROOT / "domain").rglob("*.py")):
+        module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            at = positions.get(name)
+            if at is None or len(node.args) <= at:
+                continue
+            text = _rendered(node.args[at], module)
+            if text is not None:
+                found.append(text)
+    return sorted(set(found))
+
+
+def _rendered(node: object, module: object) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(part.value if isinstance(part, ast.Constant) else "7"
+                       for part in node.values)
+    if isinstance(node, ast.Name):
+        value = getattr(module, node.id, None)
+        return value if isinstance(value, str) else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return _rendered(node.func.value, module)  # f"…".replace(…)
+    return None
+
+
+def test_every_rule_the_domain_states_reads_in_the_page_s_language() -> None:
+    """A refusal shown on a portal page is in the page's language: every rule the domain
+    states is in web/domain_rules.py and in the English catalog."""
+    # The app itself (its catalog), on a store it never opens.
+    app = create_app({"TESTING": True, "PROCUREMENT_ENV": {
+        "PERSISTENCE_MODULE": "eventsourcing.nosuch"}})
+    rules = _rules_the_domain_states()
+    assert len(rules) > 100
+    with app.test_request_context():
+        missing = [rule for rule in rules if not known_rule(rule)]
+        swedish = {rule: known_rule(rule) for rule in rules}
+    assert missing == []
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        english = {rule: known_rule(rule) for rule in rules}
+    untranslated = [rule for rule in rules if english[rule] == swedish[rule]]
+    assert untranslated == []
+    assert swedish["This report is already verified"] == "Rapporten är redan verifierad."
+    assert english["This report is already verified"] == "This report is already verified."

@@ -21,7 +21,7 @@ from marshmallow import ValidationError as SchemaError
 from werkzeug.datastructures import MultiDict
 
 from domain import errors
-from web.forms import known_rule
+from web.domain_rules import known_rule
 from web.i18n import language
 
 # Kinds of input, each with its own way from the browser's strings to the body's value.
