@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 from argon2 import PasswordHasher
@@ -20,10 +20,13 @@ from werkzeug.test import TestResponse
 
 from domain.directory import credentials
 from domain.service import ProcurementService
-from tests.e2e.api_helpers import settle
+from tests.e2e.api_helpers import ApiWorld, open_world, settle
 from web import demo
 from web.app import create_app
 from web.extension import current_service
+
+if TYPE_CHECKING:
+    from tests.e2e.reports_seed import Seeded
 
 EnvDict = dict[str, str]
 SECRET_KEY = "a test key, only for the tests, long enough to sign"
@@ -143,3 +146,15 @@ def browser(app: Flask) -> Callable[[], Browser]:
 def authority(seeded: dict[str, demo.Created], browser: Callable[[], Browser]) -> Browser:
     """The demo authority's user, signed in, with the demo set loaded: sees every case."""
     return browser().sign_in_as(demo.NORRVIK)
+
+
+@pytest.fixture
+def seeded_world(store: EnvDict) -> Iterator[tuple[ApiWorld, Seeded]]:
+    """The report tests' API world with their cases seeded (tests/e2e/reports_seed.py),
+    shown by the read models."""
+    from tests.e2e.reports_seed import seed_small_groups  # it imports this module
+
+    with open_world(store, SECRET_KEY=SECRET_KEY) as opened:
+        seeded = seed_small_groups(opened)
+        settle(opened.app)
+        yield opened, seeded

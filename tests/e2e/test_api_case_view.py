@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from domain.examples import Parties, walk_to
+from domain.examples import walk_to
 from domain.procurement.lifecycle import State
-from tests.e2e.api_helpers import ApiWorld, case_path, open_world
+from tests.e2e.api_helpers import ApiWorld, case_path, open_world, parties
 
 
 @pytest.fixture
@@ -18,15 +18,8 @@ def world(sqlite_env: dict[str, str]) -> Iterator[ApiWorld]:
         yield made
 
 
-def _parties(world: ApiWorld) -> Parties:
-    p = world.parties
-    return Parties(authority=p["authority"].actor, supplier=p["supplier"].actor,
-                   other_supplier=p["other_supplier"].actor, matcher=p["matcher"].actor,
-                   social_enterprise=p["partner"].actor, auditor=p["auditor"].actor)
-
-
 def test_the_closed_case_carries_the_decision_the_matcher_and_partners(world: ApiWorld) -> None:
-    case_id = walk_to(world.service, _parties(world), State.CLOSED).procurement_id
+    case_id = walk_to(world.service, parties(world), State.CLOSED).procurement_id
     owner = world.get("authority", case_path(case_id)).get_json()
     assert owner["compliance_decision"] == owner["compliance"]["outcome"]
     assert owner["matcher_id"] == str(world["matcher"].organisation_id)
@@ -37,6 +30,6 @@ def test_the_closed_case_carries_the_decision_the_matcher_and_partners(world: Ap
 
 
 def test_a_cancelled_case_says_why(world: ApiWorld) -> None:
-    case_id = walk_to(world.service, _parties(world), State.CANCELLED).procurement_id
+    case_id = walk_to(world.service, parties(world), State.CANCELLED).procurement_id
     answer = world.get("authority", case_path(case_id)).get_json()
     assert answer["cancellation_reason"] == "Upphandlingen avbryts: behovet har upphört"

@@ -13,13 +13,14 @@ from uuid import UUID
 
 import pytest
 
-from domain.examples import Parties, example_tender, walk_to
+from domain.examples import example_tender, walk_to
 from domain.past import MOMENT_RULE, VERSION_RULE, Moment
 from domain.procurement.contract import Contract, KickOff
 from domain.procurement.followup_plan import add_months
 from domain.procurement.lifecycle import State
 from domain.views import case_view
 from tests.e2e.api_helpers import NOW, PROBLEM_JSON, ApiWorld, case_path, open_world
+from tests.e2e.api_helpers import parties as parties_of
 from web.api.schemas.views import CaseView as CaseViewSchema
 
 AWARDED_AT = NOW
@@ -32,17 +33,10 @@ def world(sqlite_env: dict[str, str]) -> Iterator[ApiWorld]:
         yield made
 
 
-def _parties(world: ApiWorld) -> Parties:
-    p = world.parties
-    return Parties(authority=p["authority"].actor, supplier=p["supplier"].actor,
-                   other_supplier=p["other_supplier"].actor, matcher=p["matcher"].actor,
-                   social_enterprise=p["partner"].actor, auditor=p["auditor"].actor)
-
-
 def _changed_after_award(world: ApiWorld) -> tuple[UUID, int]:
     """A case awarded at AWARDED_AT, then signed, kicked off and given a matcher three
     days later; the case's id and its version at award."""
-    parties = _parties(world)
+    parties = parties_of(world)
     case_id = walk_to(world.service, parties, State.STANDSTILL).procurement_id
     award_version = world.service.inspect(case_id)[0].version
     world.clock.advance(AFTER)
@@ -122,7 +116,7 @@ def test_only_the_owner_and_auditors_see_the_past(world: ApiWorld) -> None:
 
 
 def test_sealed_tenders_stay_sealed_at_every_past_moment(world: ApiWorld) -> None:
-    parties = _parties(world)
+    parties = parties_of(world)
     case_id = walk_to(world.service, parties, State.TENDERING).procurement_id
     published = world.service.get_case(parties.authority, case_id).version
     world.clock.advance(timedelta(hours=1))
@@ -201,7 +195,7 @@ def test_the_chain_endpoint_reports_clean_then_the_event_changed_in_the_database
 
 def test_a_link_printed_at_a_version_can_be_asked_for_again_after_the_case_moved_on(
         world: ApiWorld) -> None:
-    parties = _parties(world)
+    parties = parties_of(world)
     case_id = walk_to(world.service, parties, State.STANDSTILL).procurement_id
     printed = world.get("auditor", case_path(case_id, "chain", "head")).get_json()
     world.clock.advance(AFTER)

@@ -8,12 +8,10 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from uuid import UUID
 
-import pytest
 from pypdf import PdfReader
 
 from projections import audit_trail
@@ -28,19 +26,11 @@ from tests.e2e.api_helpers import (
     tender_json,
 )
 from tests.e2e.conftest import SECRET_KEY
-from tests.e2e.reports_seed import Seeded, seed_small_groups
+from tests.e2e.reports_seed import Seeded
 from tests.e2e.test_reports import keep_first_page, signed_in
 from web.extension import current_read_models
 from web.reports import audit_extract
 from web.reports.audit_extract import CANONICAL_KEYS, Scope
-
-
-@pytest.fixture
-def world(store: dict[str, str]) -> Iterator[tuple[ApiWorld, Seeded]]:
-    with open_world(store, SECRET_KEY=SECRET_KEY) as opened:
-        seeded = seed_small_groups(opened)
-        settle(opened.app)
-        yield opened, seeded
 
 
 def _run_scheduler_round(world: ApiWorld) -> None:
@@ -53,8 +43,8 @@ def _run_scheduler_round(world: ApiWorld) -> None:
 
 
 def test_an_extract_is_produced_in_the_background_and_downloaded(
-        world: tuple[ApiWorld, Seeded]) -> None:
-    opened, seeded = world
+        seeded_world: tuple[ApiWorld, Seeded]) -> None:
+    opened, seeded = seeded_world
     owner = signed_in(opened, "authority")
     asked = owner.post(f"/procurements/{seeded.case_a}/reports/audit-extract")
     assert asked.status_code == 303  # the request only queues the job
@@ -87,8 +77,8 @@ def test_an_extract_is_produced_in_the_background_and_downloaded(
         assert auditor.get(path).status_code == 404
 
 
-def test_who_may_ask_for_an_extract(world: tuple[ApiWorld, Seeded]) -> None:
-    opened, seeded = world
+def test_who_may_ask_for_an_extract(seeded_world: tuple[ApiWorld, Seeded]) -> None:
+    opened, seeded = seeded_world
     path = f"/procurements/{seeded.case_a}/reports/audit-extract"
     assert signed_in(opened, "auditor").post(path).status_code == 303
     assert signed_in(opened, "supplier").post(path).status_code == 403
@@ -105,8 +95,8 @@ def test_who_may_ask_for_an_extract(world: tuple[ApiWorld, Seeded]) -> None:
 
 
 def test_the_digest_changes_when_any_event_in_its_range_differs(
-        world: tuple[ApiWorld, Seeded]) -> None:
-    opened, seeded = world
+        seeded_world: tuple[ApiWorld, Seeded]) -> None:
+    opened, seeded = seeded_world
     with opened.app.app_context():
         db = current_read_models().reads_of_authority(opened["authority"].organisation_id)
     scope = Scope(seeded.case_a)

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from tests.e2e.api_helpers import ApiWorld, case_path, parties, settle
 from tests.e2e.reports_seed import Seeded
-from tests.e2e.test_audit_extract import _run_scheduler_round, world  # noqa: F401
+from tests.e2e.test_audit_extract import _run_scheduler_round
 from tests.e2e.test_reports import signed_in
 
 # In the PDF's text with every space and line break taken out (the link breaks over lines).
@@ -20,8 +20,8 @@ HEAD = re.compile(r"Hashkedjanshuvudversion(\d+):([0-9a-f]{64})")
 
 
 def test_the_printed_head_is_the_link_the_live_system_gives_for_that_version_later(
-        world: tuple[ApiWorld, Seeded]) -> None:  # noqa: F811
-    opened, seeded = world
+        seeded_world: tuple[ApiWorld, Seeded]) -> None:
+    opened, seeded = seeded_world
     owner = signed_in(opened, "authority")
     job_page = owner.post(f"/procurements/{seeded.case_a}/reports/audit-extract"
                           ).headers["Location"]

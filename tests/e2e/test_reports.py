@@ -9,27 +9,17 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pypdf import PdfReader
 
-from tests.e2e.api_helpers import PASSWORD, ApiWorld, open_world, settle
-from tests.e2e.conftest import SECRET_KEY, Browser
-from tests.e2e.reports_seed import Seeded, seed_small_groups
+from tests.e2e.api_helpers import PASSWORD, ApiWorld
+from tests.e2e.conftest import Browser
+from tests.e2e.reports_seed import Seeded
 
 OUTPUT = Path(os.environ.get("PROCUREMENT_TEST_OUTPUT", "test-output")) / "reports"
 TARGET_GROUP_WORDS = ("Långtidsarbetslösa", "Long-term unemployed", "Målgrupp",
                       "Target group")
-
-
-@pytest.fixture
-def world(store: dict[str, str]) -> Iterator[tuple[ApiWorld, Seeded]]:
-    with open_world(store, SECRET_KEY=SECRET_KEY) as opened:
-        seeded = seed_small_groups(opened)
-        settle(opened.app)
-        yield opened, seeded
 
 
 def signed_in(world: ApiWorld, party: str, language: str = "sv") -> Browser:
@@ -63,8 +53,8 @@ def keep_first_page(response: object, name: str) -> Path:
 
 
 def test_the_follow_up_report_shows_the_requirement_delivery_and_people(
-        world: tuple[ApiWorld, Seeded]) -> None:
-    opened, seeded = world
+        seeded_world: tuple[ApiWorld, Seeded]) -> None:
+    opened, seeded = seeded_world
     owner = signed_in(opened, "authority")
     response = owner.get(f"/procurements/{seeded.case_a}/reports/follow-up.pdf")
     text = pdf_text(response)
@@ -91,8 +81,8 @@ def test_the_follow_up_report_shows_the_requirement_delivery_and_people(
 
 
 def test_a_supplier_gets_no_target_group_from_any_report(
-        world: tuple[ApiWorld, Seeded]) -> None:
-    opened, seeded = world
+        seeded_world: tuple[ApiWorld, Seeded]) -> None:
+    opened, seeded = seeded_world
     supplier = signed_in(opened, "supplier")
     text = pdf_text(supplier.get(f"/procurements/{seeded.case_a}/reports/follow-up.pdf"))
     assert "P-0001" in text
@@ -108,8 +98,8 @@ def test_a_supplier_gets_no_target_group_from_any_report(
         assert stranger.get(path).status_code == 404
 
 
-def test_the_annual_report_shows_the_authoritys_year(world: tuple[ApiWorld, Seeded]) -> None:
-    opened, _ = world
+def test_the_annual_report_shows_the_authoritys_year(seeded_world: tuple[ApiWorld, Seeded]) -> None:
+    opened, _ = seeded_world
     authority = opened["authority"].organisation_id
     query = f"?authority={authority}&year=2027"
     for party in ("authority", "auditor"):

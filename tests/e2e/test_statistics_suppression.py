@@ -8,17 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from openpyxl import load_workbook
 
 from domain.procurement.followup_plan import EMPLOYMENT_STATUSES
 from projections.statistics import SUPPRESSED_MARK
-from tests.e2e.api_helpers import API, PASSWORD, ApiWorld, open_world, settle
-from tests.e2e.conftest import SECRET_KEY, Browser
-from tests.e2e.reports_seed import YEAR, Seeded, seed_small_groups
+from tests.e2e.api_helpers import API, PASSWORD, ApiWorld
+from tests.e2e.conftest import Browser
+from tests.e2e.reports_seed import YEAR, Seeded
 from tests.e2e.test_reports import pdf_text
 
 # The columns that count people (or tenders): each must be 0, 5 or more, or suppressed.
@@ -26,14 +24,6 @@ COUNT_COLUMNS = {"Anställda personer", "Anbud", "Anbud från SMF", "Tilldelning
                  "Tilldelningar till SMF", "Totalt", "Anställd hos samma arbetsgivare",
                  "Anställd hos annan arbetsgivare", "Studerar", "Arbetslös", "I annan insats",
                  "Okänt"}
-
-
-@pytest.fixture
-def world(store: dict[str, str]) -> Iterator[tuple[ApiWorld, Seeded]]:
-    with open_world(store, SECRET_KEY=SECRET_KEY) as opened:
-        seeded = seed_small_groups(opened)
-        settle(opened.app)
-        yield opened, seeded
 
 
 def _signed_in(world: ApiWorld, party: str) -> Browser:
@@ -59,8 +49,8 @@ def _check_rows(header: list[str], rows: list[list[str]]) -> int:
     return checked
 
 
-def test_no_output_shows_a_suppressed_cell(world: tuple[ApiWorld, Seeded]) -> None:
-    opened, _ = world
+def test_no_output_shows_a_suppressed_cell(seeded_world: tuple[ApiWorld, Seeded]) -> None:
+    opened, _ = seeded_world
     for party in ("authority", "auditor"):
         _api_holds_back_small_groups(opened, party)
         browser = _signed_in(opened, party)
@@ -152,8 +142,8 @@ def _xlsx_holds_back_small_groups(response: Any) -> int:
     return _check_rows(header, body)
 
 
-def test_a_supplier_has_no_statistics_anywhere(world: tuple[ApiWorld, Seeded]) -> None:
-    opened, _ = world
+def test_a_supplier_has_no_statistics_anywhere(seeded_world: tuple[ApiWorld, Seeded]) -> None:
+    opened, _ = seeded_world
     for path in (f"{API}/statistics/outcomes", f"{API}/statistics/sme-shares"):
         assert opened.get("supplier", path).status_code == 404
     browser = _signed_in(opened, "supplier")

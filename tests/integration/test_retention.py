@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from click.testing import CliRunner
 
 from domain.clock import FixedClock
 from domain.errors import ConfigurationError, ParticipantErased
-from domain.examples import Parties, example_position, example_terms, walk_to
+from domain.examples import Parties, place_person
 from domain.participants.participant import ERASED
 from domain.participants.sealing import PersonalDetails
-from domain.procurement.lifecycle import State
-from domain.procurement.matching import Candidate
 from domain.service import ProcurementService
 from domain.values import TargetGroup
 from projections import retention
@@ -57,19 +55,10 @@ def service(durable_env: dict[str, str], clock: FixedClock
 def followed_up(service: ProcurementService, parties: Parties, reference: str,
                 start: date) -> UUID:
     """A case employing the person from `start`, with its start checkpoint recorded."""
-    pid = walk_to(service, parties, State.DELIVERY, placements=0).procurement_id
-    position = example_position(start)
-    service.offer_position(parties.supplier, pid, position)
-    candidate = Candidate(uuid4(), position.position_id, reference, GROUP,
-                          eligibility_attested=True)
-    service.propose_candidate(parties.matcher, pid, candidate)
-    service.accept_candidate(parties.supplier, pid, candidate.candidate_id)
-    placement_id = uuid4()
-    service.start_placement(parties.supplier, pid, placement_id, candidate.candidate_id,
-                            example_terms(start))
-    service.record_checkpoint(parties.matcher, pid, placement_id, "start", start,
-                              {"employment_status": "same_employer"})
-    return pid
+    placed = place_person(service, parties, reference, GROUP, start)
+    service.record_checkpoint(parties.matcher, placed.procurement_id, placed.placement_ids[0],
+                              "start", start, {"employment_status": "same_employer"})
+    return placed.procurement_id
 
 
 def erasures(service: ProcurementService, participant_id: UUID) -> list[str]:

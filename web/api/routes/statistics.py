@@ -7,7 +7,8 @@ authority it may not read gets 404, as for an authority that does not exist."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from marshmallow import RAISE
@@ -21,18 +22,22 @@ from web.reports.service import Reports
 
 TAGS = ["statistics"]
 BY = ("authority", "year")
+Row = TypeVar("Row")
 
 
 def _reports() -> Reports:
     return Reports(service(), current_read_models().reads_of_authority)
 
 
-def _by_store(reports: Reports, scope: list[UUID]) -> dict[Database, list[UUID]]:
-    """The authorities of a query by the read models that hold their cases."""
-    found: dict[Database, list[UUID]] = {}
-    for authority in scope:
-        found.setdefault(reports.reads_of(authority), []).append(authority)
-    return found
+def _across_stores(query: dict[str, Any], read: Callable[..., list[Row]]) -> list[Row]:
+    """`read` (a statistics query) of the authorities the caller may read, asked of each
+    store's read models for the authorities whose cases it holds."""
+    reports = _reports()
+    by_store: dict[Database, list[UUID]] = {}
+    for authority in reports.statistics_scope(actor(), query["authority_id"]):
+        by_store.setdefault(reports.reads_of(authority), []).append(authority)
+    return [row for db, authorities in by_store.items()
+            for row in read(db, group_by=BY, authority_ids=authorities, year=query["year"])]
 
 
 @bp.route("/statistics/outcomes", methods=["GET"], tags=TAGS)
@@ -41,11 +46,7 @@ def _by_store(reports: Reports, scope: list[UUID]) -> dict[Database, list[UUID]]
 @operation("statistics_outcomes", 404)
 def outcomes(query: dict[str, Any]) -> list[statistics.OutcomeGroup]:
     """Employment status per target group and checkpoint, per authority and year"""
-    reports = _reports()
-    scope = reports.statistics_scope(actor(), query["authority_id"])
-    return [group for db, authorities in _by_store(reports, scope).items()
-            for group in statistics.outcomes(db, group_by=BY, authority_ids=authorities,
-                                             year=query["year"])]
+    return _across_stores(query, statistics.outcomes)
 
 
 @bp.route("/statistics/sme-shares", methods=["GET"], tags=TAGS)
@@ -54,8 +55,4 @@ def outcomes(query: dict[str, Any]) -> list[statistics.OutcomeGroup]:
 @operation("statistics_sme_shares", 404)
 def sme_shares(query: dict[str, Any]) -> list[statistics.SmeShare]:
     """The SMEs' share of tenders and of awards, per authority and year"""
-    reports = _reports()
-    scope = reports.statistics_scope(actor(), query["authority_id"])
-    return [share for db, authorities in _by_store(reports, scope).items()
-            for share in statistics.sme_shares(db, group_by=BY, authority_ids=authorities,
-                                               year=query["year"])]
+    return _across_stores(query, statistics.sme_shares)
